@@ -1,0 +1,119 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/personagraph/personagraph/fixtures"
+)
+
+// cli runs the command line in-process and returns exit code, stdout and stderr.
+func cli(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestIngestClustersShow(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	in := filepath.Join(t.TempDir(), "in.ndjson")
+	lines := strings.Split(strings.TrimSpace(fixtures.Sample), "\n")
+	bad := `{"record_id":"broken","source":"s","observed_at":"not a time"}`
+	withBad := append(append(append([]string{}, lines[:3]...), bad), lines[3:]...)
+	if err := os.WriteFile(in, []byte(strings.Join(withBad, "\n")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	code, out, errs := cli(t, "ingest", "--data", data, "--log-level", "error", in)
+	if code != 0 {
+		t.Fatalf("ingest exit %d: %s", code, errs)
+	}
+	if !strings.Contains(out, "new 12, updated 0, unchanged 0, rejected 1") {
+		t.Fatalf("summary: %q", out)
+	}
+	if !strings.Contains(errs, "line 4") || !strings.Contains(errs, "observed_at") || !strings.Contains(errs, "broken") {
+		t.Fatalf("reject not reported with line, record and field: %q", errs)
+	}
+
+	code, out, _ = cli(t, "ingest", "--data", data, "--strict", "--log-level", "error", in)
+	if code != 1 || !strings.Contains(out, "new 0, updated 0, unchanged 12, rejected 1") {
+		t.Fatalf("strict re-ingest: exit %d, %q", code, out)
+	}
+
+	for _, level := range []string{"person", "operator"} {
+		code, out, errs = cli(t, "clusters", "--data", data, "--level", level, "--min-size", "1", "--format", "ndjson", "--log-level", "error")
+		if code != 0 {
+			t.Fatalf("clusters exit %d: %s", code, errs)
+		}
+		seen := map[string]int{}
+		sc := bufio.NewScanner(strings.NewReader(out))
+		for sc.Scan() {
+			var c struct {
+				ID      string   `json:"cluster_id"`
+				Level   string   `json:"level"`
+				Size    int      `json:"size"`
+				Records []string `json:"records"`
+				Risk    *float64 `json:"risk"`
+				Flags   []string `json:"flags"`
+			}
+			if err := json.Unmarshal(sc.Bytes(), &c); err != nil {
+				t.Fatalf("bad line %q: %v", sc.Text(), err)
+			}
+			if c.ID == "" || c.Level != level || c.Size != len(c.Records) || c.Risk == nil || c.Flags == nil {
+				t.Fatalf("incomplete cluster line %q", sc.Text())
+			}
+			for _, r := range c.Records {
+				seen[r]++
+			}
+		}
+		if len(seen) != 12 {
+			t.Fatalf("%s: %d records in clusters, want 12", level, len(seen))
+		}
+		for r, n := range seen {
+			if n != 1 {
+				t.Fatalf("%s: record %s in %d clusters", level, r, n)
+			}
+		}
+	}
+
+	code, out, _ = cli(t, "show", "--data", data, "upwork:app:3002", "--log-level", "error")
+	if code != 0 || !strings.Contains(out, "fp-d3adbeef") || !strings.Contains(out, "operator") {
+		t.Fatalf("show: exit %d\n%s", code, out)
+	}
+	if code, _, errs = cli(t, "show", "--data", data, "nope", "--log-level", "error"); code != 1 || !strings.Contains(errs, "not found") {
+		t.Fatalf("show missing: exit %d, %q", code, errs)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"frobnicate"},
+		{"ingest"},
+		{"clusters", "--level", "galaxy"},
+		{"clusters", "--no-such-flag"},
+		{"show"},
+	} {
+		if code, _, _ := cli(t, args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+}
+
+func TestDemo(t *testing.T) {
+	code, out, errs := cli(t, "demo", "--log-level", "error")
+	if code != 0 {
+		t.Fatalf("demo exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"shared_device", "shared_payment", "Kevin Walker", "Brian Lee"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/mattn/go-isatty"
+	"github.com/rs/zerolog"
+	"github.com/spf13/cobra"
+
+	"github.com/personagraph/personagraph/engine"
+	"github.com/personagraph/personagraph/graph"
+)
+
+// Exit codes (DESIGN.md section 4).
+const (
+	exitOK      = 0
+	exitFailure = 1
+	exitUsage   = 2
+)
+
+// usageError marks an error as the caller's misuse of the command line (exit code 2).
+type usageError struct{ error }
+
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+// globals are the flags every command shares.
+type globals struct {
+	data     string
+	logLevel string
+	log      zerolog.Logger
+	stdout   io.Writer
+	stderr   io.Writer
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	g := &globals{stdout: stdout, stderr: stderr}
+	root := &cobra.Command{
+		Use:           "personagraph",
+		Short:         "Find reused applicant personas: many identities run by one operator",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			return g.setup()
+		},
+	}
+	defaultData := os.Getenv("PERSONAGRAPH_DATA")
+	if defaultData == "" {
+		defaultData = "personagraph-data"
+	}
+	root.PersistentFlags().StringVar(&g.data, "data", defaultData, "data directory (env PERSONAGRAPH_DATA)")
+	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "info", "log level: trace, debug, info, warn, error")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.SetArgs(args)
+	root.AddCommand(
+		newIngestCmd(g),
+		newClustersCmd(g),
+		newShowCmd(g),
+		newDemoCmd(g),
+	)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "personagraph: %v\n", err)
+	var ue usageError
+	if errors.As(err, &ue) || strings.HasPrefix(err.Error(), "unknown command") {
+		return exitUsage
+	}
+	return exitFailure
+}
+
+// setup builds the root logger: human-readable on a terminal, JSON lines otherwise.
+func (g *globals) setup() error {
+	lvl, err := zerolog.ParseLevel(g.logLevel)
+	if err != nil || g.logLevel == "" {
+		return usagef("bad --log-level %q", g.logLevel)
+	}
+	var w io.Writer = g.stderr
+	if f, ok := g.stderr.(*os.File); ok && isatty.IsTerminal(f.Fd()) {
+		w = zerolog.ConsoleWriter{Out: f, TimeFormat: time.TimeOnly}
+	}
+	g.log = zerolog.New(w).Level(lvl).With().Timestamp().Logger()
+	return nil
+}
+
+// open opens the store in the data directory and an engine over it.
+func (g *globals) open(dir string) (*engine.Engine, func() error, error) {
+	st, err := graph.Open(dir, &graph.Options{Logger: g.log.With().Str("component", "graph").Logger()})
+	if err != nil {
+		return nil, nil, err
+	}
+	e := engine.New(st, &engine.Options{Logger: g.log.With().Str("component", "engine").Logger()})
+	return e, st.Close, nil
+}
+
+// exactArgs is cobra.ExactArgs with a usage error.
+func exactArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) != n {
+			return usagef("%s takes %d argument(s), got %d", cmd.Name(), n, len(args))
+		}
+		return nil
+	}
+}

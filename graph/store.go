@@ -1,0 +1,474 @@
+package graph
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/rs/zerolog"
+
+	"github.com/personagraph/personagraph/ingest"
+)
+
+// ErrNotFound is returned when a record or cluster is not in the store.
+var ErrNotFound = errors.New("graph: not found")
+
+// Options configure a Store. The zero value of each field means its default.
+type Options struct {
+	// Logger receives Badger's and the store's messages. Default: zerolog.Nop().
+	Logger zerolog.Logger
+	// InMemory keeps everything in memory, for tests. Default: false.
+	InMemory bool
+	// MemTableSize is Badger's memtable size in bytes. Default: 64 MiB.
+	MemTableSize int64
+	// BlockCacheSize is Badger's block cache in bytes; it must be > 0 because compression
+	// is on. Default: 64 MiB.
+	BlockCacheSize int64
+	// IndexCacheSize is Badger's table-index cache in bytes. Default: 32 MiB.
+	IndexCacheSize int64
+}
+
+// DefaultOptions returns a fresh Options with every default filled in.
+func DefaultOptions() *Options {
+	o := &Options{Logger: zerolog.Nop()}
+	o.EnsureDefaults()
+	return o
+}
+
+// EnsureDefaults fills in zero fields.
+func (o *Options) EnsureDefaults() {
+	if o.MemTableSize <= 0 {
+		o.MemTableSize = 64 << 20
+	}
+	if o.BlockCacheSize <= 0 {
+		o.BlockCacheSize = 64 << 20
+	}
+	if o.IndexCacheSize <= 0 {
+		o.IndexCacheSize = 32 << 20
+	}
+}
+
+// Store is the embedded identity-graph store: Badger for records, identifiers, postings
+// and clusters; Bleve for text search. It is safe for concurrent use.
+type Store struct {
+	db    *badger.DB
+	index *nameIndex
+	log   zerolog.Logger
+}
+
+// Open opens or creates the store in dir. A nil opts means defaults. Opening a directory
+// sees everything committed to it before.
+func Open(dir string, opts *Options) (_ *Store, err error) {
+	o := DefaultOptions()
+	if opts != nil {
+		c := *opts
+		o = &c
+		o.EnsureDefaults()
+	}
+	bo := badger.DefaultOptions(filepath.Join(dir, "badger")).
+		WithLogger(badgerLogger{o.Logger}).
+		WithLoggingLevel(badger.WARNING).
+		WithMemTableSize(o.MemTableSize).
+		WithNumMemtables(3).
+		WithBlockCacheSize(o.BlockCacheSize).
+		WithIndexCacheSize(o.IndexCacheSize).
+		WithNumCompactors(2).
+		WithInMemory(o.InMemory)
+	if o.InMemory {
+		bo = bo.WithDir("").WithValueDir("")
+	} else if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("graph: create data directory: %w", err)
+	}
+	db, err := badger.Open(bo)
+	if err != nil {
+		return nil, fmt.Errorf("graph: open badger in %s: %w", dir, err)
+	}
+	defer func() {
+		if err != nil {
+			err = errors.Join(err, db.Close())
+		}
+	}()
+	idxPath := ""
+	if !o.InMemory {
+		idxPath = filepath.Join(dir, "index.bleve")
+	}
+	idx, err := openNameIndex(idxPath)
+	if err != nil {
+		return nil, err
+	}
+	return &Store{db: db, index: idx, log: o.Logger}, nil
+}
+
+// Close flushes and closes the store.
+func (s *Store) Close() error {
+	return errors.Join(s.index.close(), s.db.Close())
+}
+
+// PutResult says what a Put did.
+type PutResult uint8
+
+const (
+	// New: the record id was not in the store.
+	New PutResult = iota + 1
+	// Updated: the record id was there with other content; a new version was stored.
+	Updated
+	// Unchanged: the record id was there with identical content; nothing was written.
+	Unchanged
+)
+
+func (r PutResult) String() string {
+	switch r {
+	case New:
+		return "new"
+	case Updated:
+		return "updated"
+	case Unchanged:
+		return "unchanged"
+	}
+	return "invalid"
+}
+
+// Put is one record to store with its normalised identifiers.
+type Put struct {
+	Record      *ingest.Record
+	Identifiers []ingest.Identifier
+}
+
+// recordMeta is the value under 'R' id: version (4 bytes), observed_at unix nanoseconds
+// (8 bytes), SHA-256 of the canonical JSON (32 bytes).
+type recordMeta struct {
+	version  uint32
+	observed int64
+	hash     [32]byte
+}
+
+func (m recordMeta) marshal() []byte {
+	b := make([]byte, 0, 44)
+	b = binary.BigEndian.AppendUint32(b, m.version)
+	b = binary.BigEndian.AppendUint64(b, uint64(m.observed))
+	return append(b, m.hash[:]...)
+}
+
+func unmarshalMeta(b []byte) (recordMeta, error) {
+	var m recordMeta
+	if len(b) != 44 {
+		return m, fmt.Errorf("graph: corrupt record meta (%d bytes)", len(b))
+	}
+	m.version = binary.BigEndian.Uint32(b)
+	m.observed = int64(binary.BigEndian.Uint64(b[4:]))
+	copy(m.hash[:], b[12:])
+	return m, nil
+}
+
+// PutBatch stores records with their identifiers. Each record is written atomically with
+// its postings: a crash leaves it either wholly in or wholly out. A batch is one Badger
+// transaction unless it is too big for one, in which case it is split between records.
+// Results are in the order of puts.
+func (s *Store) PutBatch(ctx context.Context, puts []Put) ([]PutResult, error) {
+	results := make([]PutResult, len(puts))
+	changed := make([]*ingest.Record, 0, len(puts))
+	txn := s.db.NewTransaction(true)
+	defer func() { txn.Discard() }()
+	pending := 0
+	for i := 0; i < len(puts); i++ {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		res, err := putLocked(txn, puts[i], pending == 0)
+		if errors.Is(err, badger.ErrTxnTooBig) && pending > 0 {
+			// Commit what fits and retry this record in a fresh transaction.
+			if err := txn.Commit(); err != nil {
+				return nil, fmt.Errorf("graph: commit batch: %w", err)
+			}
+			txn = s.db.NewTransaction(true)
+			pending = 0
+			i--
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("graph: put record %q: %w", puts[i].Record.RecordID, err)
+		}
+		results[i] = res
+		if res != Unchanged {
+			pending++
+			changed = append(changed, puts[i].Record)
+		}
+	}
+	if err := txn.Commit(); err != nil {
+		return nil, fmt.Errorf("graph: commit batch: %w", err)
+	}
+	if len(changed) > 0 {
+		if err := s.index.indexRecords(changed); err != nil {
+			return nil, err
+		}
+	}
+	return results, nil
+}
+
+// putLocked writes one record in txn; first says whether it is the first write of the
+// transaction (so that ErrTxnTooBig then means the record alone is too big).
+func putLocked(txn *badger.Txn, p Put, first bool) (PutResult, error) {
+	rec := p.Record
+	id := rec.RecordID
+	meta := recordMeta{observed: rec.Observed.UnixNano(), hash: sha256.Sum256(rec.Canonical)}
+	result := New
+	item, err := txn.Get(recordKey(id))
+	switch {
+	case err == nil:
+		b, err := item.ValueCopy(nil)
+		if err != nil {
+			return 0, err
+		}
+		old, err := unmarshalMeta(b)
+		if err != nil {
+			return 0, err
+		}
+		if old.hash == meta.hash {
+			return Unchanged, nil
+		}
+		meta.version = old.version + 1
+		result = Updated
+		if err := dropIdentifiers(txn, id); err != nil {
+			return 0, err
+		}
+	case errors.Is(err, badger.ErrKeyNotFound):
+		meta.version = 1
+	default:
+		return 0, err
+	}
+	if err := txn.Set(recordKey(id), meta.marshal()); err != nil {
+		return 0, err
+	}
+	if err := txn.Set(versionKey(id, meta.version), rec.Canonical); err != nil {
+		return 0, err
+	}
+	for _, ident := range p.Identifiers {
+		v, err := json.Marshal(ident)
+		if err != nil {
+			return 0, err
+		}
+		if err := txn.Set(recIdentKey(id, ident.Kind, ident.Value), v); err != nil {
+			return 0, err
+		}
+		if err := txn.Set(postingKey(ident.Kind, ident.Value, id), nil); err != nil {
+			return 0, err
+		}
+	}
+	return result, txn.Set([]byte{keyStale}, nil)
+}
+
+// dropIdentifiers removes a record's current identifiers and their postings, before a new
+// version writes its own. Older versions keep their JSON, so history is not lost.
+func dropIdentifiers(txn *badger.Txn, id string) error {
+	prefix := recIdentPrefix(id)
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: false})
+	var keys [][]byte
+	for it.Rewind(); it.Valid(); it.Next() {
+		keys = append(keys, it.Item().KeyCopy(nil))
+	}
+	it.Close()
+	for _, k := range keys {
+		kind, value, ok := splitRecIdent(k[len(prefix):])
+		if !ok {
+			return fmt.Errorf("corrupt identifier key for record %q", id)
+		}
+		if err := txn.Delete(postingKey(ingest.Kind(kind), value, id)); err != nil {
+			return err
+		}
+		if err := txn.Delete(k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func splitRecIdent(b []byte) (kind, value string, ok bool) {
+	for i, c := range b {
+		if c == 0 {
+			return string(b[:i]), string(b[i+1:]), true
+		}
+	}
+	return "", "", false
+}
+
+// StoredRecord is a record as the store holds it.
+type StoredRecord struct {
+	ID          string
+	Version     int
+	ObservedAt  time.Time
+	Hash        [32]byte
+	JSON        []byte // canonical JSON of the current version
+	Identifiers []ingest.Identifier
+	Clusters    map[Level]string // cluster id per level, when clustered
+}
+
+// Record returns the current version of a record, ErrNotFound if there is none.
+func (s *Store) Record(ctx context.Context, id string) (*StoredRecord, error) {
+	var out *StoredRecord
+	err := s.db.View(func(txn *badger.Txn) error {
+		r, err := readRecord(txn, id)
+		out = r
+		return err
+	})
+	return out, err
+}
+
+func readRecord(txn *badger.Txn, id string) (*StoredRecord, error) {
+	item, err := txn.Get(recordKey(id))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil, fmt.Errorf("record %q: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, err
+	}
+	b, err := item.ValueCopy(nil)
+	if err != nil {
+		return nil, err
+	}
+	meta, err := unmarshalMeta(b)
+	if err != nil {
+		return nil, err
+	}
+	r := &StoredRecord{ID: id, Version: int(meta.version), ObservedAt: time.Unix(0, meta.observed).UTC(), Hash: meta.hash}
+	if item, err = txn.Get(versionKey(id, meta.version)); err != nil {
+		return nil, fmt.Errorf("graph: record %q version %d: %w", id, meta.version, err)
+	}
+	if r.JSON, err = item.ValueCopy(nil); err != nil {
+		return nil, err
+	}
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: recIdentPrefix(id), PrefetchValues: true})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		var ident ingest.Identifier
+		if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &ident) }); err != nil {
+			return nil, fmt.Errorf("graph: record %q identifier: %w", id, err)
+		}
+		r.Identifiers = append(r.Identifiers, ident)
+	}
+	for _, l := range Levels() {
+		item, err := txn.Get(membershipKey(l, id))
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		c, err := item.ValueCopy(nil)
+		if err != nil {
+			return nil, err
+		}
+		if r.Clusters == nil {
+			r.Clusters = make(map[Level]string, 2)
+		}
+		r.Clusters[l] = string(c)
+	}
+	return r, nil
+}
+
+// Version is one stored version of a record.
+type Version struct {
+	Version int
+	JSON    []byte
+}
+
+// Versions returns every stored version of a record, oldest first.
+func (s *Store) Versions(ctx context.Context, id string) ([]Version, error) {
+	var out []Version
+	err := s.db.View(func(txn *badger.Txn) error {
+		prefix := versionPrefix(id)
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			k := it.Item().Key()
+			if len(k) != len(prefix)+4 {
+				continue
+			}
+			v, err := it.Item().ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			out = append(out, Version{Version: int(binary.BigEndian.Uint32(k[len(prefix):])), JSON: v})
+		}
+		return nil
+	})
+	if err == nil && len(out) == 0 {
+		return nil, fmt.Errorf("record %q: %w", id, ErrNotFound)
+	}
+	return out, err
+}
+
+// ForEachRecordID calls fn with every stored record id in key order.
+func (s *Store) ForEachRecordID(ctx context.Context, fn func(id string) error) error {
+	return s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecord}})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if err := fn(string(it.Item().Key()[1:])); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ForEachShared calls fn once per identifier value of the given kind, with the ids of the
+// records that currently hold it, in key order. The records slice is reused between calls.
+func (s *Store) ForEachShared(ctx context.Context, kind ingest.Kind, fn func(value string, records []string) error) error {
+	return s.db.View(func(txn *badger.Txn) error {
+		prefix := postingKindPrefix(kind)
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+		defer it.Close()
+		var cur []byte
+		var ids []string
+		flush := func() error {
+			if len(ids) == 0 {
+				return nil
+			}
+			err := fn(string(cur), ids)
+			ids = ids[:0]
+			return err
+		}
+		for it.Rewind(); it.Valid(); it.Next() {
+			value, id, ok := parsePostingKey(it.Item().Key(), len(prefix))
+			if !ok {
+				return fmt.Errorf("graph: corrupt posting key %q", it.Item().Key())
+			}
+			if string(value) != string(cur) || cur == nil {
+				if err := flush(); err != nil {
+					return err
+				}
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+				cur = append(cur[:0], value...)
+			}
+			ids = append(ids, string(id))
+		}
+		return flush()
+	})
+}
+
+// Holders returns the ids of the records that currently hold an identifier.
+func (s *Store) Holders(ctx context.Context, kind ingest.Kind, value string) ([]string, error) {
+	var ids []string
+	err := s.db.View(func(txn *badger.Txn) error {
+		prefix := postingValuePrefix(kind, value)
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			ids = append(ids, string(it.Item().Key()[len(prefix):]))
+		}
+		return nil
+	})
+	return ids, err
+}

@@ -1,0 +1,154 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/personagraph/personagraph/ingest"
+)
+
+func mustParse(t *testing.T, line string) Put {
+	t.Helper()
+	rec, err := ingest.Parse([]byte(line), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Put{Record: rec, Identifiers: ingest.Identifiers(rec)}
+}
+
+
+func openTemp(t *testing.T, dir string) *Store {
+	t.Helper()
+	s, err := Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+const (
+	recA1 = `{"record_id":"a","source":"s","observed_at":"2026-01-01T00:00:00Z","name":"Ann Lee","emails":["ann@example.com"],"devices":[{"fingerprint":"D1"}]}`
+	// The same content with other key order and spacing: unchanged.
+	recA1b = `{"source":"s", "observed_at":"2026-01-01T00:00:00Z", "record_id":"a", "devices":[{"fingerprint":"D1"}], "emails":["ann@example.com"], "name":"Ann Lee"}`
+	// New content: a new version whose identifiers replace the old ones.
+	recA2 = `{"record_id":"a","source":"s","observed_at":"2026-02-01T00:00:00Z","name":"Ann Lee","emails":["ann.lee@example.com"],"devices":[{"fingerprint":"D1"}]}`
+	recB  = `{"record_id":"b","source":"s","observed_at":"2026-01-01T00:00:00Z","name":"Bo Chan","devices":[{"fingerprint":"d1"}]}`
+)
+
+func TestVersionsUnchangedAndReopen(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := openTemp(t, dir)
+	res, err := s.PutBatch(ctx, []Put{mustParse(t, recA1), mustParse(t, recB)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(res, []PutResult{New, New}) {
+		t.Fatalf("first put: %v", res)
+	}
+	res, err = s.PutBatch(ctx, []Put{mustParse(t, recA1b), mustParse(t, recB)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(res, []PutResult{Unchanged, Unchanged}) {
+		t.Fatalf("same content again: %v", res)
+	}
+	if vs, err := s.Versions(ctx, "a"); err != nil || len(vs) != 1 {
+		t.Fatalf("after an unchanged put: %d versions, %v", len(vs), err)
+	}
+	// Same id twice in one batch: the second sees the first.
+	res, err = s.PutBatch(ctx, []Put{mustParse(t, recA2), mustParse(t, recA2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(res, []PutResult{Updated, Unchanged}) {
+		t.Fatalf("new content: %v", res)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s = openTemp(t, dir)
+	defer s.Close()
+	r, err := s.Record(ctx, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Version != 2 {
+		t.Fatalf("version after reopen: %d", r.Version)
+	}
+	vs, err := s.Versions(ctx, "a")
+	if err != nil || len(vs) != 2 || vs[0].Version != 1 || vs[1].Version != 2 {
+		t.Fatalf("versions after reopen: %+v %v", vs, err)
+	}
+	if string(vs[1].JSON) != string(r.JSON) {
+		t.Fatalf("current JSON differs from the last version")
+	}
+	// Postings follow the current version: the old e-mail is gone, the new one is there.
+	if h, _ := s.Holders(ctx, ingest.KindEmail, "ann@example.com"); len(h) != 0 {
+		t.Fatalf("old e-mail still posted: %v", h)
+	}
+	if h, _ := s.Holders(ctx, ingest.KindEmail, "ann.lee@example.com"); !slices.Equal(h, []string{"a"}) {
+		t.Fatalf("new e-mail holders: %v", h)
+	}
+	if h, _ := s.Holders(ctx, ingest.KindDevice, "d1"); !slices.Equal(h, []string{"a", "b"}) {
+		t.Fatalf("device holders: %v", h)
+	}
+	var shared [][]string
+	if err := s.ForEachShared(ctx, ingest.KindDevice, func(v string, recs []string) error {
+		shared = append(shared, slices.Clone(recs))
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(shared) != 1 || !slices.Equal(shared[0], []string{"a", "b"}) {
+		t.Fatalf("shared devices: %v", shared)
+	}
+	if _, err := s.Record(ctx, "zzz"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("missing record: %v", err)
+	}
+	hits, err := s.SearchNames(ctx, "Anne Lee", 10)
+	if err != nil || len(hits) == 0 || hits[0].RecordID != "a" {
+		t.Fatalf("search after reopen: %v %v", hits, err)
+	}
+}
+
+func TestClusterRewriteClearsStale(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open("", &Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.PutBatch(ctx, []Put{mustParse(t, recA1)}); err != nil {
+		t.Fatal(err)
+	}
+	if stale, _ := s.ClustersStale(ctx); !stale {
+		t.Fatal("a put must mark clusters stale")
+	}
+	for i, l := range Levels() {
+		w, err := s.ReplaceClusters(ctx, l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Add(&Cluster{ID: l.String()[:1] + "-1", Records: []string{"a"}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Commit(i == len(Levels())-1); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if stale, _ := s.ClustersStale(ctx); stale {
+		t.Fatal("clusters still stale after a full rewrite")
+	}
+	r, err := s.Record(ctx, "a")
+	if err != nil || r.Clusters[Person] != "p-1" || r.Clusters[Operator] != "o-1" {
+		t.Fatalf("memberships: %v %v", r.Clusters, err)
+	}
+	c, err := s.Cluster(ctx, Operator, "o-1")
+	if err != nil || c.Size != 1 || c.Level != "operator" {
+		t.Fatalf("cluster: %+v %v", c, err)
+	}
+}
