@@ -33,10 +33,12 @@ type sharedValue struct {
 func (e *Engine) Recluster(ctx context.Context) error {
 	start := time.Now()
 	var ids []string
+	var signals []uint32
 	index := make(map[string]int32)
-	if err := e.store.ForEachRecordID(ctx, func(id string) error {
+	if err := e.store.ForEachRecord(ctx, func(id string, sig uint32) error {
 		index[id] = int32(len(ids))
 		ids = append(ids, id)
+		signals = append(signals, sig)
 		return nil
 	}); err != nil {
 		return fmt.Errorf("engine: list records: %w", err)
@@ -89,10 +91,8 @@ func (e *Engine) Recluster(ctx context.Context) error {
 			return err
 		}
 		groups := groupMembers(l.uf)
-		sc := scorer{ctx: ctx, store: e.store, ids: ids, persons: persons, uf: l.uf, shared: shared}
-		if err := sc.indexShared(); err != nil {
-			return err
-		}
+		sc := scorer{ids: ids, persons: persons, signals: signals, uf: l.uf, shared: shared}
+		sc.indexShared()
 		w, err := e.store.ReplaceClusters(ctx, l.level)
 		if err != nil {
 			return err
@@ -102,12 +102,7 @@ func (e *Engine) Recluster(ctx context.Context) error {
 			for j, m := range members {
 				c.Records[j] = ids[m]
 			}
-			if len(members) > 1 {
-				if err := sc.score(c, members); err != nil {
-					w.Cancel()
-					return err
-				}
-			}
+			sc.score(c, members)
 			if err := w.Add(c); err != nil {
 				w.Cancel()
 				return err

@@ -124,7 +124,8 @@ func (e *Engine) Ingest(ctx context.Context, src Source, o *IngestOptions) (Summ
 			srcErr = fmt.Errorf("engine: read input: %w", err)
 			break
 		}
-		batch = append(batch, graph.Put{Record: rec, Identifiers: ingest.Identifiers(rec)})
+		ids := ingest.Identifiers(rec)
+		batch = append(batch, graph.Put{Record: rec, Identifiers: ids, Signals: signalsOf(rec, ids)})
 		if len(batch) == e.batch {
 			if err := flush(); err != nil {
 				return sum, err

@@ -1,9 +1,6 @@
 package engine
 
 import (
-	"context"
-	"encoding/json"
-	"fmt"
 	"math"
 	"slices"
 
@@ -41,25 +38,23 @@ var sharedFlag = map[ingest.Kind]string{
 
 // scorer computes the flags, evidence and risk of clusters of one level.
 type scorer struct {
-	ctx     context.Context
-	store   *graph.Store
 	ids     []string
-	persons []int32 // person cluster of each record
+	persons []int32  // person cluster of each record
+	signals []uint32 // record signals (signals.go) of each record
 	uf      *unionFind
 	shared  []sharedValue
 	byRoot  map[int32][]int // cluster root -> indexes into shared
 }
 
-func (s *scorer) indexShared() error {
+func (s *scorer) indexShared() {
 	s.byRoot = make(map[int32][]int)
 	for i, sv := range s.shared {
 		r := s.uf.find(sv.records[0])
 		s.byRoot[r] = append(s.byRoot[r], i)
 	}
-	return nil
 }
 
-func (s *scorer) score(c *graph.Cluster, members []int32) error {
+func (s *scorer) score(c *graph.Cluster, members []int32) {
 	flags := make(map[string]bool)
 	distinct := make([]int32, len(members))
 	for i, m := range members {
@@ -81,28 +76,13 @@ func (s *scorer) score(c *graph.Cluster, members []int32) error {
 			flags[f] = true
 		}
 	}
+	var sig uint32
 	for _, m := range members {
-		rec, err := s.store.Record(s.ctx, s.ids[m])
-		if err != nil {
-			return fmt.Errorf("engine: score cluster %s: %w", c.ID, err)
-		}
-		for _, id := range rec.Identifiers {
-			switch {
-			case id.Kind == ingest.KindPhone && id.HasFlag(ingest.FlagVoIP):
-				flags["voip_phone"] = true
-			case id.Kind == ingest.KindDevice && id.HasFlag(ingest.FlagRemoteTool):
-				flags["remote_tool"] = true
-			case id.Kind == ingest.KindPayment && id.HasFlag(ingest.FlagMoneyService):
-				flags["money_service_payout"] = true
-			}
-		}
-		var iv struct {
-			Interview struct {
-				Video string `json:"video"`
-			} `json:"interview"`
-		}
-		if json.Unmarshal(rec.JSON, &iv) == nil && (iv.Interview.Video == "camera_off" || iv.Interview.Video == "declined") {
-			flags["camera_off"] = true
+		sig |= s.signals[m]
+	}
+	for _, rs := range recordSignals {
+		if sig&rs.bit != 0 {
+			flags[rs.flag] = true
 		}
 	}
 	keep := 1.0
@@ -112,5 +92,4 @@ func (s *scorer) score(c *graph.Cluster, members []int32) error {
 	}
 	slices.Sort(c.Flags)
 	c.Risk = math.Round((1-keep)*1000) / 1000
-	return nil
 }

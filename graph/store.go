@@ -139,31 +139,40 @@ func (r PutResult) String() string {
 type Put struct {
 	Record      *ingest.Record
 	Identifiers []ingest.Identifier
+	// Signals is a bit set the engine derives from the record (camera off, VoIP phone, ...)
+	// and reads back in bulk with ForEachRecord, so that clustering never has to decode
+	// record JSON. The store does not interpret it.
+	Signals uint32
 }
 
 // recordMeta is the value under 'R' id: version (4 bytes), observed_at unix nanoseconds
-// (8 bytes), SHA-256 of the canonical JSON (32 bytes).
+// (8 bytes), signals (4 bytes), SHA-256 of the canonical JSON (32 bytes).
 type recordMeta struct {
 	version  uint32
 	observed int64
+	signals  uint32
 	hash     [32]byte
 }
 
+const recordMetaLen = 48
+
 func (m recordMeta) marshal() []byte {
-	b := make([]byte, 0, 44)
+	b := make([]byte, 0, recordMetaLen)
 	b = binary.BigEndian.AppendUint32(b, m.version)
 	b = binary.BigEndian.AppendUint64(b, uint64(m.observed))
+	b = binary.BigEndian.AppendUint32(b, m.signals)
 	return append(b, m.hash[:]...)
 }
 
 func unmarshalMeta(b []byte) (recordMeta, error) {
 	var m recordMeta
-	if len(b) != 44 {
+	if len(b) != recordMetaLen {
 		return m, fmt.Errorf("graph: corrupt record meta (%d bytes)", len(b))
 	}
 	m.version = binary.BigEndian.Uint32(b)
 	m.observed = int64(binary.BigEndian.Uint64(b[4:]))
-	copy(m.hash[:], b[12:])
+	m.signals = binary.BigEndian.Uint32(b[12:])
+	copy(m.hash[:], b[16:])
 	return m, nil
 }
 
@@ -217,7 +226,7 @@ func (s *Store) PutBatch(ctx context.Context, puts []Put) ([]PutResult, error) {
 func putLocked(txn *badger.Txn, p Put, first bool) (PutResult, error) {
 	rec := p.Record
 	id := rec.RecordID
-	meta := recordMeta{observed: rec.Observed.UnixNano(), hash: sha256.Sum256(rec.Canonical)}
+	meta := recordMeta{observed: rec.Observed.UnixNano(), signals: p.Signals, hash: sha256.Sum256(rec.Canonical)}
 	result := New
 	item, err := txn.Get(recordKey(id))
 	switch {
@@ -303,6 +312,7 @@ type StoredRecord struct {
 	ID          string
 	Version     int
 	ObservedAt  time.Time
+	Signals     uint32
 	Hash        [32]byte
 	JSON        []byte // canonical JSON of the current version
 	Identifiers []ingest.Identifier
@@ -336,7 +346,7 @@ func readRecord(txn *badger.Txn, id string) (*StoredRecord, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &StoredRecord{ID: id, Version: int(meta.version), ObservedAt: time.Unix(0, meta.observed).UTC(), Hash: meta.hash}
+	r := &StoredRecord{ID: id, Version: int(meta.version), ObservedAt: time.Unix(0, meta.observed).UTC(), Signals: meta.signals, Hash: meta.hash}
 	if item, err = txn.Get(versionKey(id, meta.version)); err != nil {
 		return nil, fmt.Errorf("graph: record %q version %d: %w", id, meta.version, err)
 	}
@@ -404,16 +414,28 @@ func (s *Store) Versions(ctx context.Context, id string) ([]Version, error) {
 	return out, err
 }
 
-// ForEachRecordID calls fn with every stored record id in key order.
-func (s *Store) ForEachRecordID(ctx context.Context, fn func(id string) error) error {
+// ForEachRecord calls fn with every stored record id, in key order, and the signals
+// stored with its current version.
+func (s *Store) ForEachRecord(ctx context.Context, fn func(id string, signals uint32) error) error {
 	return s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecord}})
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecord}, PrefetchValues: true, PrefetchSize: 256})
 		defer it.Close()
+		i := 0
 		for it.Rewind(); it.Valid(); it.Next() {
-			if err := ctx.Err(); err != nil {
-				return err
+			if i++; i%4096 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
 			}
-			if err := fn(string(it.Item().Key()[1:])); err != nil {
+			item := it.Item()
+			var meta recordMeta
+			if err := item.Value(func(v []byte) (err error) {
+				meta, err = unmarshalMeta(v)
+				return err
+			}); err != nil {
+				return fmt.Errorf("graph: record %q: %w", item.Key()[1:], err)
+			}
+			if err := fn(string(item.Key()[1:]), meta.signals); err != nil {
 				return err
 			}
 		}

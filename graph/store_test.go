@@ -18,7 +18,6 @@ func mustParse(t *testing.T, line string) Put {
 	return Put{Record: rec, Identifiers: ingest.Identifiers(rec)}
 }
 
-
 func openTemp(t *testing.T, dir string) *Store {
 	t.Helper()
 	s, err := Open(dir, nil)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"time"
 
@@ -31,11 +32,12 @@ func usagef(format string, args ...any) error { return usageError{fmt.Errorf(for
 
 // globals are the flags every command shares.
 type globals struct {
-	data     string
-	logLevel string
-	log      zerolog.Logger
-	stdout   io.Writer
-	stderr   io.Writer
+	data       string
+	logLevel   string
+	cpuProfile string
+	log        zerolog.Logger
+	stdout     io.Writer
+	stderr     io.Writer
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
@@ -45,16 +47,34 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		Short:         "Find reused applicant personas: many identities run by one operator",
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
-			return g.setup()
-		},
 	}
+	stopProfile := func() {}
+	defer func() { stopProfile() }()
 	defaultData := os.Getenv("PERSONAGRAPH_DATA")
 	if defaultData == "" {
 		defaultData = "personagraph-data"
 	}
 	root.PersistentFlags().StringVar(&g.data, "data", defaultData, "data directory (env PERSONAGRAPH_DATA)")
 	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "info", "log level: trace, debug, info, warn, error")
+	root.PersistentFlags().StringVar(&g.cpuProfile, "cpuprofile", "", "write a CPU profile to this file (for go tool pprof)")
+	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		if err := g.setup(); err != nil {
+			return err
+		}
+		if g.cpuProfile == "" {
+			return nil
+		}
+		f, err := os.Create(g.cpuProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			f.Close()
+			return err
+		}
+		stopProfile = func() { pprof.StopCPUProfile(); f.Close() }
+		return nil
+	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
 	root.SetOut(stdout)
 	root.SetErr(stderr)
