@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"time"
 
 	"github.com/rs/zerolog"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/personagraph/personagraph/graph"
 	"github.com/personagraph/personagraph/ingest"
@@ -19,22 +21,28 @@ type Options struct {
 	Logger zerolog.Logger
 	// BatchSize is how many records go to the store in one transaction. Default: 1000.
 	BatchSize int
+	// Workers is how many goroutines normalise records during ingest. Default: GOMAXPROCS.
+	Workers int
 }
 
 // Engine links records into person and operator clusters over a graph.Store.
 type Engine struct {
-	store *graph.Store
-	log   zerolog.Logger
-	batch int
+	store   *graph.Store
+	log     zerolog.Logger
+	batch   int
+	workers int
 }
 
 // New returns an Engine over store. A nil opts means defaults.
 func New(store *graph.Store, opts *Options) *Engine {
-	e := &Engine{store: store, log: zerolog.Nop(), batch: 1000}
+	e := &Engine{store: store, log: zerolog.Nop(), batch: 1000, workers: runtime.GOMAXPROCS(0)}
 	if opts != nil {
 		e.log = opts.Logger
 		if opts.BatchSize > 0 {
 			e.batch = opts.BatchSize
+		}
+		if opts.Workers > 0 {
+			e.workers = opts.Workers
 		}
 	}
 	return e
@@ -74,65 +82,71 @@ type IngestOptions struct {
 // re-clusters if anything changed. Bad lines are counted and reported through OnReject;
 // the good lines around them are stored. A source error other than a ParseError stops the
 // ingest after storing what was read before it.
+//
+// Reading, normalising and storing run as a pipeline: one goroutine reads batches, a
+// worker per CPU normalises them, and one goroutine stores them in input order, so later
+// versions of a record id always win. OnReject is called from the reading goroutine and
+// OnProgress from the storing one; neither is called concurrently with itself.
 func (e *Engine) Ingest(ctx context.Context, src Source, o *IngestOptions) (Summary, error) {
 	if o == nil {
 		o = &IngestOptions{}
 	}
-	var sum Summary
-	batch := make([]graph.Put, 0, e.batch)
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		res, err := e.store.PutBatch(ctx, batch)
-		if err != nil {
-			return err
-		}
-		for _, r := range res {
-			switch r {
-			case graph.New:
-				sum.New++
-			case graph.Updated:
-				sum.Updated++
-			case graph.Unchanged:
-				sum.Unchanged++
+	start := time.Now()
+	g, gctx := errgroup.WithContext(ctx)
+	work := make(chan *ingestBatch, e.workers)
+	ordered := make(chan *ingestBatch, e.workers+1)
+	var rejected int
+	var srcErr error
+	g.Go(func() error {
+		defer close(work)
+		defer close(ordered)
+		rejected, srcErr = e.readBatches(gctx, src, o.OnReject, work, ordered)
+		return nil
+	})
+	for range e.workers {
+		g.Go(func() error {
+			for b := range work {
+				for i := range b.puts {
+					p := &b.puts[i]
+					p.Identifiers = ingest.Identifiers(p.Record)
+					p.Signals = signalsOf(p.Record, p.Identifiers)
+				}
+				close(b.done)
 			}
-		}
-		clear(batch)
-		batch = batch[:0]
-		if o.OnProgress != nil {
-			o.OnProgress(sum)
+			return nil
+		})
+	}
+	var sum Summary
+	g.Go(func() error {
+		for b := range ordered {
+			select {
+			case <-b.done:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+			res, err := e.store.PutBatch(gctx, b.puts)
+			if err != nil {
+				return err
+			}
+			for _, r := range res {
+				switch r {
+				case graph.New:
+					sum.New++
+				case graph.Updated:
+					sum.Updated++
+				case graph.Unchanged:
+					sum.Unchanged++
+				}
+			}
+			if o.OnProgress != nil {
+				o.OnProgress(sum)
+			}
 		}
 		return nil
-	}
-	start := time.Now()
-	var srcErr error
-	for {
-		rec, err := src.Next()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		var pe *ingest.ParseError
-		if errors.As(err, &pe) {
-			sum.Rejected++
-			if o.OnReject != nil {
-				o.OnReject(pe)
-			}
-			continue
-		}
-		if err != nil {
-			srcErr = fmt.Errorf("engine: read input: %w", err)
-			break
-		}
-		ids := ingest.Identifiers(rec)
-		batch = append(batch, graph.Put{Record: rec, Identifiers: ids, Signals: signalsOf(rec, ids)})
-		if len(batch) == e.batch {
-			if err := flush(); err != nil {
-				return sum, err
-			}
-		}
-	}
-	if err := flush(); err != nil {
+	})
+	err := g.Wait()
+	sum.Rejected = rejected
+	if err != nil {
 		return sum, err
 	}
 	e.log.Info().Int("new", sum.New).Int("updated", sum.Updated).Int("unchanged", sum.Unchanged).
@@ -144,6 +158,64 @@ func (e *Engine) Ingest(ctx context.Context, src Source, o *IngestOptions) (Summ
 		return sum, nil
 	}
 	return sum, e.Recluster(ctx)
+}
+
+// ingestBatch is a batch of records on its way through the ingest pipeline; done is
+// closed when its identifiers are filled in.
+type ingestBatch struct {
+	puts []graph.Put
+	done chan struct{}
+}
+
+// readBatches reads src into batches and hands each to the workers (work) and, in input
+// order, to the writer (ordered). It returns the number of rejected lines and the source
+// error that stopped it, if any.
+func (e *Engine) readBatches(ctx context.Context, src Source, onReject func(*ingest.ParseError), work, ordered chan<- *ingestBatch) (int, error) {
+	rejected := 0
+	b := &ingestBatch{puts: make([]graph.Put, 0, e.batch), done: make(chan struct{})}
+	send := func() bool {
+		if len(b.puts) == 0 {
+			return true
+		}
+		select {
+		case ordered <- b:
+		case <-ctx.Done():
+			return false
+		}
+		select {
+		case work <- b:
+		case <-ctx.Done():
+			return false
+		}
+		b = &ingestBatch{puts: make([]graph.Put, 0, e.batch), done: make(chan struct{})}
+		return true
+	}
+	for {
+		rec, err := src.Next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		var pe *ingest.ParseError
+		if errors.As(err, &pe) {
+			rejected++
+			if onReject != nil {
+				onReject(pe)
+			}
+			continue
+		}
+		if err != nil {
+			send()
+			return rejected, fmt.Errorf("engine: read input: %w", err)
+		}
+		b.puts = append(b.puts, graph.Put{Record: rec})
+		if len(b.puts) == e.batch && !send() {
+			return rejected, ctx.Err()
+		}
+	}
+	if !send() {
+		return rejected, ctx.Err()
+	}
+	return rejected, nil
 }
 
 // EnsureClustered re-clusters if records changed since clusters were last written, e.g.
