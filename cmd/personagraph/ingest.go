@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -15,8 +16,9 @@ import (
 
 func newIngestCmd(g *globals) *cobra.Command {
 	var (
-		format string
-		strict bool
+		format  string
+		mapSpec string
+		strict  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "ingest [--format ndjson] FILE...|-",
@@ -25,8 +27,13 @@ func newIngestCmd(g *globals) *cobra.Command {
 			if len(args) == 0 {
 				return usagef("ingest needs at least one FILE or - for standard input")
 			}
-			if format != "ndjson" {
-				return usagef("unknown --format %q (want ndjson)", format)
+			switch {
+			case format != "ndjson" && format != "csv":
+				return usagef("unknown --format %q (want ndjson or csv)", format)
+			case format == "csv" && mapSpec == "":
+				return usagef("--format csv needs --map FILE or a preset (%s)", strings.Join(ingest.PresetNames(), ", "))
+			case format == "ndjson" && mapSpec != "":
+				return usagef("--map applies to --format csv only")
 			}
 			return nil
 		},
@@ -36,9 +43,15 @@ func newIngestCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer closeStore()
+			var m *ingest.Mapping
+			if format == "csv" {
+				if m, err = ingest.ResolveMapping(mapSpec); err != nil {
+					return err
+				}
+			}
 			var total engine.Summary
 			for _, name := range args {
-				sum, err := ingestFile(cmd, g, e, name)
+				sum, err := ingestFile(cmd, g, e, name, m)
 				total.New += sum.New
 				total.Updated += sum.Updated
 				total.Unchanged += sum.Unchanged
@@ -59,13 +72,15 @@ func newIngestCmd(g *globals) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.Flags().StringVar(&format, "format", "ndjson", "input format: ndjson")
+	cmd.Flags().StringVar(&format, "format", "ndjson", "input format: ndjson or csv")
+	cmd.Flags().StringVar(&mapSpec, "map", "", "CSV column mapping: a JSON mapping file or a preset (febrl, febrl_dsgen, splink, rldata)")
 	cmd.Flags().BoolVar(&strict, "strict", false, "exit non-zero if any line is rejected")
 	return cmd
 }
 
 // ingestFile stores the records of one file ("-" is standard input) without clustering.
-func ingestFile(cmd *cobra.Command, g *globals, e *engine.Engine, name string) (engine.Summary, error) {
+// A nil mapping means NDJSON; otherwise the file is CSV read through the mapping.
+func ingestFile(cmd *cobra.Command, g *globals, e *engine.Engine, name string, m *ingest.Mapping) (engine.Summary, error) {
 	var r io.Reader = os.Stdin
 	if name != "-" {
 		f, err := os.Open(name)
@@ -75,10 +90,18 @@ func ingestFile(cmd *cobra.Command, g *globals, e *engine.Engine, name string) (
 		defer f.Close()
 		r = f
 	}
+	var src engine.Source = ingest.NewReader(r, 0)
+	if m != nil {
+		csv, err := ingest.NewCSVReader(r, m)
+		if err != nil {
+			return engine.Summary{}, err
+		}
+		src = csv
+	}
 	log := g.log.With().Str("file", name).Logger()
 	last := time.Now()
 	start := last
-	sum, err := e.Ingest(cmd.Context(), ingest.NewReader(r, 0), &engine.IngestOptions{
+	sum, err := e.Ingest(cmd.Context(), src, &engine.IngestOptions{
 		OnReject: func(pe *ingest.ParseError) {
 			fmt.Fprintf(g.stderr, "%s: rejected: %v\n", name, pe)
 		},

@@ -84,6 +84,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		newClustersCmd(g),
 		newShowCmd(g),
 		newDemoCmd(g),
+		newEvalCmd(g),
 	)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
