@@ -29,8 +29,16 @@ type sharedValue struct {
 }
 
 // Recluster recomputes both levels of clusters from the stored identifiers and replaces
-// the stored clusters. Ids are dense int32s in record-id order for the run.
+// the stored clusters.
 func (e *Engine) Recluster(ctx context.Context) error {
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
+	return e.reclusterLocked(ctx)
+}
+
+// reclusterLocked is Recluster with writeMu held. Records get dense int32 ids in
+// record-id order for the run.
+func (e *Engine) reclusterLocked(ctx context.Context) error {
 	start := time.Now()
 	var ids []string
 	var signals []uint32

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -25,8 +26,12 @@ type Options struct {
 	Workers int
 }
 
-// Engine links records into person and operator clusters over a graph.Store.
+// Engine links records into person and operator clusters over a graph.Store. It is safe
+// for concurrent use: reads go straight to the store; writers (Ingest, Recluster) take
+// turns, because clustering rewrites a whole level.
 type Engine struct {
+	writeMu sync.Mutex // serialises Ingest and Recluster
+
 	store   *graph.Store
 	log     zerolog.Logger
 	batch   int
@@ -91,6 +96,8 @@ func (e *Engine) Ingest(ctx context.Context, src Source, o *IngestOptions) (Summ
 	if o == nil {
 		o = &IngestOptions{}
 	}
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
 	start := time.Now()
 	g, gctx := errgroup.WithContext(ctx)
 	work := make(chan *ingestBatch, e.workers)
@@ -157,7 +164,7 @@ func (e *Engine) Ingest(ctx context.Context, src Source, o *IngestOptions) (Summ
 	if o.SkipCluster || sum.New+sum.Updated == 0 {
 		return sum, nil
 	}
-	return sum, e.Recluster(ctx)
+	return sum, e.reclusterLocked(ctx)
 }
 
 // ingestBatch is a batch of records on its way through the ingest pipeline; done is
@@ -225,5 +232,11 @@ func (e *Engine) EnsureClustered(ctx context.Context) error {
 	if err != nil || !stale {
 		return err
 	}
-	return e.Recluster(ctx)
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
+	// Another caller may have re-clustered while this one waited.
+	if stale, err = e.store.ClustersStale(ctx); err != nil || !stale {
+		return err
+	}
+	return e.reclusterLocked(ctx)
 }

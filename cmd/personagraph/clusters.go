@@ -1,12 +1,10 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -68,20 +66,7 @@ func newClustersCmd(g *globals) *cobra.Command {
 // rankedClusters returns the clusters of a level with at least minSize records, riskiest
 // and then largest first.
 func rankedClusters(ctx context.Context, e *engine.Engine, l graph.Level, minSize int) ([]*graph.Cluster, error) {
-	if err := e.EnsureClustered(ctx); err != nil {
-		return nil, err
-	}
-	var cs []*graph.Cluster
-	err := e.Store().ForEachCluster(ctx, l, func(c *graph.Cluster) error {
-		if c.Size >= minSize {
-			cs = append(cs, c)
-		}
-		return nil
-	})
-	slices.SortFunc(cs, func(a, b *graph.Cluster) int {
-		return cmp.Or(cmp.Compare(b.Risk, a.Risk), cmp.Compare(b.Size, a.Size), strings.Compare(a.ID, b.ID))
-	})
-	return cs, err
+	return e.Clusters(ctx, l, engine.ClusterFilter{MinSize: minSize})
 }
 
 // clusterLine is the NDJSON form of DESIGN.md section 4.

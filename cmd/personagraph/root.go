@@ -85,6 +85,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		newShowCmd(g),
 		newDemoCmd(g),
 		newEvalCmd(g),
+		newServeCmd(g),
 	)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
