@@ -58,6 +58,7 @@ func (o *Options) EnsureDefaults() {
 // Store is the embedded identity-graph store: Badger for records, identifiers, postings
 // and clusters; Bleve for text search. It is safe for concurrent use.
 type Store struct {
+	dir   string
 	db    *badger.DB
 	index *nameIndex
 	log   zerolog.Logger
@@ -103,8 +104,11 @@ func Open(dir string, opts *Options) (_ *Store, err error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Store{db: db, index: idx, log: o.Logger}, nil
+	return &Store{dir: dir, db: db, index: idx, log: o.Logger}, nil
 }
+
+// Dir is the store's data directory ("" in memory).
+func (s *Store) Dir() string { return s.dir }
 
 // Close flushes and closes the store.
 func (s *Store) Close() error {

@@ -1,0 +1,108 @@
+package benchmarks
+
+import (
+	"context"
+	"errors"
+	"io"
+	"io/fs"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"time"
+)
+
+// SpeedResult is one run of the speed suite.
+type SpeedResult struct {
+	Records        int           `json:"records"`
+	Ingest         time.Duration `json:"ingest_ns"`
+	RecordsPerSec  float64       `json:"records_per_s"`
+	Cluster        time.Duration `json:"cluster_ns"`
+	LookupP50      time.Duration `json:"lookup_p50_ns"`
+	LookupP99      time.Duration `json:"lookup_p99_ns"`
+	PeakGoMemory   uint64        `json:"peak_go_memory_bytes"`
+	StoreBytes     int64         `json:"store_bytes"`
+	BytesPerRecord float64       `json:"bytes_per_record"`
+}
+
+// RunSpeed ingests the NDJSON that write produces into a fresh store under workDir,
+// clusters it, then times 1,000 record lookups by id. write runs in its own goroutine and
+// streams into the ingest, so the input never sits in memory or on disk whole.
+func RunSpeed(ctx context.Context, workDir string, write func(io.Writer) error) (SpeedResult, error) {
+	var res SpeedResult
+	st, eng, cleanup, err := openFresh(workDir)
+	if err != nil {
+		return res, err
+	}
+	defer cleanup()
+	mem := startPeakMemory()
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(write(pw)) }()
+	start := time.Now()
+	sum, err := ingestReader(ctx, eng, pr, nil)
+	pr.CloseWithError(io.ErrClosedPipe) // unblock the writer if ingest stopped early
+	if err != nil {
+		mem.Stop()
+		return res, err
+	}
+	res.Ingest = time.Since(start)
+	res.Records = sum.Accepted()
+	if res.Records == 0 {
+		mem.Stop()
+		return res, errNoRecords
+	}
+	res.RecordsPerSec = float64(res.Records) / res.Ingest.Seconds()
+	start = time.Now()
+	if err := eng.Recluster(ctx); err != nil {
+		mem.Stop()
+		return res, err
+	}
+	res.Cluster = time.Since(start)
+	res.PeakGoMemory = mem.Stop()
+
+	// Reservoir-sample 1,000 record ids, then time lookups of them.
+	rng := rand.New(rand.NewPCG(1, 2))
+	var sample []string
+	seen := 0
+	if err := st.ForEachRecord(ctx, func(id string, _ uint32) error {
+		seen++
+		if len(sample) < 1000 {
+			sample = append(sample, id)
+		} else if j := rng.IntN(seen); j < len(sample) {
+			sample[j] = id
+		}
+		return nil
+	}); err != nil {
+		return res, err
+	}
+	lat := make([]time.Duration, 0, len(sample))
+	for _, id := range sample {
+		t := time.Now()
+		if _, err := eng.Record(ctx, id); err != nil {
+			return res, err
+		}
+		lat = append(lat, time.Since(t))
+	}
+	slices.Sort(lat)
+	res.LookupP50 = lat[len(lat)/2]
+	res.LookupP99 = lat[len(lat)*99/100]
+	res.StoreBytes = dirSize(st.Dir())
+	res.BytesPerRecord = float64(res.StoreBytes) / float64(res.Records)
+	return res, nil
+}
+
+// dirSize is the total size of the regular files under dir.
+func dirSize(dir string) int64 {
+	var n int64
+	_ = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			if info, err := d.Info(); err == nil {
+				n += info.Size()
+			}
+		}
+		return nil
+	})
+	return n
+}
+
+// errNoRecords is returned by the speed suite for an empty input.
+var errNoRecords = errors.New("benchmarks: no records")
