@@ -66,6 +66,7 @@ func Identifiers(rec *Record) []Identifier {
 	x.documents()
 	x.photo()
 	x.names()
+	x.cv()
 	x.dob()
 	slices.SortFunc(x.ids, func(a, b Identifier) int {
 		if c := strings.Compare(string(a.Kind), string(b.Kind)); c != 0 {

@@ -86,6 +86,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		newDemoCmd(g),
 		newEvalCmd(g),
 		newServeCmd(g),
+		newGenerateCmd(g),
+		newBenchCmd(g),
 	)
 	err := root.ExecuteContext(ctx)
 	if err == nil {

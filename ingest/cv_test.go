@@ -1,0 +1,170 @@
+package ingest
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+// cvFound is one contact a test expects: its kind and the raw text the normaliser is
+// given. The expected value is the normaliser's own output, so these tests check
+// extraction, not the e-mail, phone and profile rules, which have their own tests.
+type cvFound struct {
+	kind Kind
+	raw  string
+}
+
+func (c cvFound) want(region string) string {
+	var id Identifier
+	switch c.kind {
+	case KindEmail:
+		id, _ = Email(c.raw)
+	case KindPhone:
+		id, _ = Phone(c.raw, region)
+	case KindProfile:
+		id, _ = Profile(c.raw)
+	}
+	return string(c.kind) + " " + id.Value
+}
+
+func TestCVIdentifiers(t *testing.T) {
+	filler := strings.Repeat("lorem ipsum ", cvMaxBytes/12+1)
+	tests := []struct {
+		name, text, region string
+		want               []cvFound
+	}{
+		{"email in a sentence", "Write to jon@example.org.", "", []cvFound{{KindEmail, "jon@example.org"}}},
+		{"provider rules applied", "Mail: Jon.Smyth+cv@GoogleMail.com", "", []cvFound{{KindEmail, "Jon.Smyth+cv@GoogleMail.com"}}},
+		{"obfuscated email", "jon [at] example [dot] org or ann(at)example(dot)org", "",
+			[]cvFound{{KindEmail, "jon@example.org"}, {KindEmail, "ann@example.org"}}},
+		{"full-width email", "ｊｏｎ＠ｅｘａｍｐｌｅ．ｏｒｇ", "", []cvFound{{KindEmail, "jon@example.org"}}},
+		{"zero-width inside email", "jo\u200bn@exa\u200dmple.org", "", []cvFound{{KindEmail, "jon@example.org"}}},
+		{"national phone read in region", "Call 07911 123456 today", "GB", []cvFound{{KindPhone, "07911 123456"}}},
+		{"national phone without region is not kept", "Call 07911 123456 today", "", nil},
+		{"international phone", "Phone: +1 (415) 555-2671.", "GB", []cvFound{{KindPhone, "+1 (415) 555-2671"}}},
+		{"full-width phone", "＋４４ ７９１１ １２３４５６", "", []cvFound{{KindPhone, "+44 7911 123456"}}},
+		{"years, dates and amounts are not phones", "2015-2019, 01.02.2020, 3,000,000 users, 1999 - 2004", "GB", nil},
+		{"digits of an email are not a phone", "07911123456@example.org", "GB", []cvFound{{KindEmail, "07911123456@example.org"}}},
+		{"github url with trailing dot", "See https://github.com/jsmyth-dev.", "", []cvFound{{KindProfile, "https://github.com/jsmyth-dev"}}},
+		{"linkedin country subdomain", "(uk.linkedin.com/in/jon-smyth/)", "", []cvFound{{KindProfile, "uk.linkedin.com/in/jon-smyth/"}}},
+		{"telegram handle", "Telegram: @jsmyth_dev", "", []cvFound{{KindProfile, "telegram:@jsmyth_dev"}}},
+		{"other sites are not profiles", "docs at https://golang.org/doc and https://dropbox.com/s/abc", "", nil},
+		{"duplicates once", "a@example.com, A@EXAMPLE.COM; a@example.com", "", []cvFound{{KindEmail, "a@example.com"}}},
+		{"homoglyph domain kept apart", "jon@exаmple.org", "", []cvFound{{KindEmail, "jon@exаmple.org"}}},
+		{"text past the cap is not read", filler + " late@example.org", "", nil},
+		{"text before the cap is read", "early@example.org " + filler, "", []cvFound{{KindEmail, "early@example.org"}}},
+		{"empty", "", "GB", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, id := range CVIdentifiers(tt.text, tt.region) {
+				if id.Kind == KindCVShingleBand {
+					continue
+				}
+				if !id.HasFlag(FlagFromCV) {
+					t.Errorf("%s %q lacks the %s flag", id.Kind, id.Value, FlagFromCV)
+				}
+				got = append(got, string(id.Kind)+" "+id.Value)
+			}
+			var want []string
+			for _, f := range tt.want {
+				want = append(want, f.want(tt.region))
+			}
+			slices.Sort(got)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("CVIdentifiers(%.60q) =\n %q\nwant\n %q", tt.text, got, want)
+			}
+		})
+	}
+}
+
+const cvSample = "Senior Go engineer with eight years of experience building distributed payment systems, " +
+	"event sourcing pipelines and Kubernetes operators for fintech companies in London and Berlin."
+
+func TestCVBands(t *testing.T) {
+	tests := []struct {
+		name  string
+		text  string
+		bands int
+	}{
+		{"long text", cvSample, LSHBands},
+		{"short text", "Senior Go engineer, five years of Kubernetes", 0},
+		{"no words", "!!! ??? ...", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var bands []string
+			for _, id := range CVIdentifiers(tt.text, "") {
+				if id.Kind == KindCVShingleBand {
+					if !id.Valid || id.Raw != "" {
+						t.Errorf("band %+v: want valid, no raw text", id)
+					}
+					bands = append(bands, id.Value)
+				}
+			}
+			if len(bands) != tt.bands {
+				t.Fatalf("%d bands, want %d", len(bands), tt.bands)
+			}
+			if tt.bands > 0 && !slices.Equal(bands, LSHBandValues(MinHash(tt.text))) {
+				t.Errorf("bands %q are not LSHBandValues(MinHash(text))", bands)
+			}
+		})
+	}
+}
+
+func TestIdentifiersCV(t *testing.T) {
+	rec := &Record{
+		RecordID:    "r1",
+		Nationality: "GB",
+		Emails:      []string{"jon@example.org"},
+		CVText:      cvSample + " Contact jon@example.org or other@example.org, 07911 123456.",
+	}
+	ids := Identifiers(rec)
+	count := map[Kind]int{}
+	for _, id := range ids {
+		count[id.Kind]++
+		switch {
+		case id.Kind == KindEmail && id.Value == "jon@example.org":
+			if id.HasFlag(FlagFromCV) {
+				t.Errorf("%q is in a structured field: want no %s flag", id.Value, FlagFromCV)
+			}
+		case id.Kind == KindEmail, id.Kind == KindPhone:
+			if !id.HasFlag(FlagFromCV) {
+				t.Errorf("%s %q comes from the CV: want the %s flag", id.Kind, id.Value, FlagFromCV)
+			}
+		}
+	}
+	if count[KindEmail] != 2 || count[KindPhone] != 1 || count[KindCVShingleBand] != LSHBands {
+		t.Errorf("identifier counts %v: want 2 emails, 1 phone (read in GB), %d bands", count, LSHBands)
+	}
+}
+
+func FuzzCVIdentifiers(f *testing.F) {
+	for _, s := range []string{cvSample, "jon [at] example [dot] org +44 7911 123456", "https://github.com/x.",
+		"Telegram: @abcd", "ｊｏｎ＠ｅｘａｍｐｌｅ．ｏｒｇ", "@@@...[at][dot]", "+((((((((((1", "t.me/" + strings.Repeat("a", 100)} {
+		f.Add(s, "GB")
+	}
+	f.Fuzz(func(t *testing.T, text, region string) {
+		if len(text) > 1<<14 || len(region) > 8 {
+			return
+		}
+		bands := 0
+		for _, id := range CVIdentifiers(text, region) {
+			switch id.Kind {
+			case KindCVShingleBand:
+				bands++
+			case KindEmail, KindPhone, KindProfile:
+				if !id.HasFlag(FlagFromCV) || id.Value == "" {
+					t.Fatalf("contact %+v: want a value and the %s flag", id, FlagFromCV)
+				}
+			default:
+				t.Fatalf("unexpected kind %q", id.Kind)
+			}
+		}
+		if bands != 0 && bands != LSHBands {
+			t.Fatalf("%d bands", bands)
+		}
+	})
+}
