@@ -97,7 +97,7 @@ func cvContacts(text, region string) []Identifier {
 	for _, m := range cvProfileSpans(lower) {
 		add(Profile(clean[m[0]:m[1]]))
 	}
-	if strings.Contains(lower, "telegram") || strings.Contains(lower, "tg") {
+	if strings.Contains(lower, "@") && (strings.Contains(lower, "telegram") || strings.Contains(lower, "tg")) {
 		for _, m := range cvTelegramRE.FindAllStringSubmatch(clean, -1) {
 			add(Profile("telegram:@" + m[1]))
 		}
@@ -107,6 +107,9 @@ func cvContacts(text, region string) []Identifier {
 			continue // digits of an address, not a number
 		}
 		s := clean[m[0]:m[1]]
+		if cvYearRange(s) {
+			continue // "2019-2022" in an employment history: by far the commonest false start
+		}
 		key := "p" + phoneKeyDigits(s)
 		if seen[key] {
 			continue
@@ -302,6 +305,41 @@ func cvPhoneSpans(s string) [][]int {
 		i = end
 	}
 	return spans
+}
+
+// cvYearRange reports whether s is a range of two years such as "2019-2022" or
+// "2019 - 2022". Parsing such a span as a phone number costs tens of microseconds and
+// always fails, and CVs are full of them.
+func cvYearRange(s string) bool {
+	var years [2]int
+	n, cur, digits := 0, 0, 0
+	flush := func() bool {
+		if digits == 0 {
+			return true
+		}
+		if digits != 4 || n == 2 {
+			return false
+		}
+		years[n], n, cur, digits = cur, n+1, 0, 0
+		return true
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			cur = cur*10 + int(c-'0')
+			digits++
+		case c == ' ' || c == '-' || c == '/' || c == '.':
+			if !flush() {
+				return false
+			}
+		default:
+			return false
+		}
+	}
+	if !flush() || n != 2 {
+		return false
+	}
+	return years[0] >= 1900 && years[0] <= 2100 && years[1] >= 1900 && years[1] <= 2100
 }
 
 // cvInside reports whether span m overlaps one of spans.

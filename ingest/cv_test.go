@@ -168,3 +168,35 @@ func FuzzCVIdentifiers(f *testing.F) {
 		}
 	})
 }
+
+func TestCVYearRange(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want bool
+	}{
+		{"2019-2022", true},
+		{"2019 - 2022", true},
+		{"1998/2001", true},
+		{"2019-22", false},
+		{"0201-9202", false},
+		{"07911 123456", false},
+		{"2019-2022-2023", false},
+		{"20192022", false},
+	} {
+		if got := cvYearRange(tc.in); got != tc.want {
+			t.Errorf("cvYearRange(%q) = %v, want %v", tc.in, got, tc.want)
+		}
+	}
+	// A real number written like a year range would be lost, so the rule needs both
+	// halves to be plausible years; a phone in the same text still comes out.
+	ids := CVIdentifiers("Acme, 2019-2022. Call +44 7911 123456.", "GB")
+	found := false
+	for _, id := range ids {
+		if id.Kind == KindPhone {
+			found = id.Value == "+447911123456"
+		}
+	}
+	if !found {
+		t.Fatalf("phone not extracted: %+v", ids)
+	}
+}
