@@ -5,11 +5,20 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"math"
+	"mime"
+	"net"
 	"net/http"
 	"strconv"
+	"strings"
+	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/rs/zerolog"
+	"golang.org/x/time/rate"
 
 	"github.com/personagraph/personagraph/engine"
 	"github.com/personagraph/personagraph/graph"
@@ -23,6 +32,7 @@ type Engine interface {
 	Clusters(ctx context.Context, l graph.Level, f engine.ClusterFilter) ([]*graph.Cluster, error)
 	Cluster(ctx context.Context, id string) (*graph.Cluster, error)
 	Search(ctx context.Context, q string, limit int) ([]graph.Hit, error)
+	Holders(ctx context.Context, kind ingest.Kind, value string) ([]string, error)
 }
 
 var _ Engine = (*engine.Engine)(nil)
@@ -31,6 +41,23 @@ var _ Engine = (*engine.Engine)(nil)
 type Options struct {
 	// Logger receives one line per request. Default: zerolog.Nop().
 	Logger zerolog.Logger
+	// Auth maps bearer tokens to principals. Default: none, and then every route but
+	// /healthz and /v1/openapi.json answers 401 unless InsecureNoAuth is set.
+	Auth Authenticator
+	// InsecureNoAuth serves every route without a token, as an admin named "insecure".
+	// Only for a loopback listener on a developer's machine. Default: false.
+	InsecureNoAuth bool
+	// Audit receives one NDJSON line per request that reads personal data (AuditEntry).
+	// Lines are written one Write call each, serialised. Default: none.
+	Audit io.Writer
+	// RateLimit is the sustained requests per second allowed per token; negative means
+	// no limit. Default: 50.
+	RateLimit float64
+	// RateBurst is how many requests a token may make at once above RateLimit. Default:
+	// 100.
+	RateBurst int
+	// DataDir, when set, is measured for the personagraph_store_bytes gauge. Default: "".
+	DataDir string
 	// MaxBodyBytes bounds a request body. Default: 256 MiB.
 	MaxBodyBytes int64
 	// MaxRejects bounds how many rejected lines a POST /v1/records answer lists; the
@@ -40,10 +67,17 @@ type Options struct {
 
 // Server is personagraph's HTTP API (DESIGN.md section 7).
 type Server struct {
-	eng  Engine
-	log  zerolog.Logger
-	opts Options
-	mux  *http.ServeMux
+	eng   Engine
+	log   zerolog.Logger
+	opts  Options
+	mux   *http.ServeMux
+	m     *metrics
+	val   *validator
+	audit *auditLog
+	lim   *limiters
+	// routes are the registered ServeMux patterns, for the test that holds the OpenAPI
+	// document to them.
+	routes []string
 }
 
 // NewServer returns a server over eng. A nil opts means defaults.
@@ -59,16 +93,45 @@ func NewServer(eng Engine, opts *Options) *Server {
 	if s.opts.MaxRejects <= 0 {
 		s.opts.MaxRejects = 1000
 	}
+	if s.opts.RateLimit == 0 {
+		s.opts.RateLimit = 50
+	}
+	if s.opts.RateBurst <= 0 {
+		s.opts.RateBurst = 100
+	}
+	if s.opts.Audit != nil {
+		s.audit = &auditLog{w: s.opts.Audit}
+	}
+	if s.opts.RateLimit > 0 {
+		s.lim = &limiters{every: rate.Limit(s.opts.RateLimit), burst: s.opts.RateBurst, m: map[string]*rate.Limiter{}}
+	}
+	val, err := loadOpenAPI()
+	if err != nil {
+		// The document is embedded and checked by the tests: a failure is a build defect.
+		panic(err)
+	}
+	s.val = val
+	s.m = newMetrics(eng, s.opts.DataDir)
+
 	m := http.NewServeMux()
-	m.HandleFunc("GET /healthz", s.healthz)
-	m.HandleFunc("POST /v1/records", s.postRecords)
-	m.HandleFunc("GET /v1/records/{id}", s.getRecord)
-	m.HandleFunc("GET /v1/clusters", s.listClusters)
-	m.HandleFunc("GET /v1/clusters/{id}", s.getCluster)
-	m.HandleFunc("GET /v1/search", s.search)
+	const public, audited = 0, true
+	s.handle(m, "GET /healthz", public, false, s.healthz)
+	s.handle(m, "GET /v1/openapi.json", public, false, s.openapi)
+	s.handle(m, "GET /metrics", permMetrics, false, promhttp.HandlerFor(s.m.reg, promhttp.HandlerOpts{}).ServeHTTP)
+	s.handle(m, "POST /v1/records", permIngest, false, s.postRecords)
+	s.handle(m, "POST /v1/check", permIngest, audited, s.check)
+	s.handle(m, "GET /v1/records/{id}", permRead, audited, s.getRecord)
+	s.handle(m, "GET /v1/clusters", permRead, audited, s.listClusters)
+	s.handle(m, "GET /v1/clusters/{id}", permRead, audited, s.getCluster)
+	s.handle(m, "GET /v1/search", permRead, audited, s.search)
+	s.handle(m, "GET /v1/identifiers/{kind}/{value}", permRead, audited, s.identifiers)
 	s.mux = m
 	return s
 }
+
+// Registry is the server's Prometheus registry, for collectors that run beside it (the
+// JetStream consumer).
+func (s *Server) Registry() *prometheus.Registry { return s.m.reg }
 
 // ServeHTTP logs each request and hands it to the routes.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -77,6 +140,133 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(sw, r)
 	s.log.Info().Str("method", r.Method).Str("path", r.URL.Path).Int("status", sw.status).
 		Dur("took", time.Since(start)).Msg("request")
+}
+
+// reqState is what the route wrapper learns about a request; handlers fill in records.
+type reqState struct {
+	who     Principal
+	records int
+}
+
+type stateKey struct{}
+
+// returned records how many records' data the answer carries, for the audit log.
+func returned(r *http.Request, n int) {
+	if st, ok := r.Context().Value(stateKey{}).(*reqState); ok {
+		st.records = n
+	}
+}
+
+// handle registers h for pattern behind the route's checks, in this order: latency and
+// audit around everything (so denied requests are measured and logged too), then the
+// token (401), its role (403), its rate (429), the parameters against the OpenAPI
+// document (400), and only then the handler. need 0 means a public route.
+func (s *Server) handle(m *http.ServeMux, pattern string, need perm, audit bool, h http.HandlerFunc) {
+	rt := s.val.route(pattern)
+	s.routes = append(s.routes, pattern)
+	m.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw, ok := w.(*statusWriter)
+		if !ok {
+			sw = &statusWriter{ResponseWriter: w, status: http.StatusOK}
+		}
+		st := &reqState{}
+		r = r.WithContext(context.WithValue(r.Context(), stateKey{}, st))
+		defer func() {
+			s.m.observe(pattern, sw.status, time.Since(start))
+			if audit && s.audit != nil {
+				e := &AuditEntry{Time: start.UTC(), Token: st.who.Name, Role: st.who.Role, Method: r.Method,
+					Path: r.URL.EscapedPath(), Query: r.URL.RawQuery, Status: sw.status, Records: st.records, Remote: r.RemoteAddr}
+				if sw.status >= 400 {
+					e.Records = 0
+				}
+				if err := s.audit.write(e); err != nil {
+					s.m.auditErrs.Inc()
+					s.log.Error().Err(err).Msg("audit")
+				}
+			}
+		}()
+		if need != 0 {
+			who, ok := s.authenticate(r)
+			if !ok {
+				challenge := `Bearer realm="personagraph"`
+				if r.Header.Get("Authorization") != "" {
+					challenge += `, error="invalid_token"`
+				}
+				sw.Header().Set("WWW-Authenticate", challenge)
+				writeError(sw, http.StatusUnauthorized, "a valid bearer token is required")
+				return
+			}
+			st.who = who
+			if !who.Role.allows(need) {
+				writeError(sw, http.StatusForbidden, fmt.Sprintf("role %s may not %s %s", who.Role, r.Method, r.URL.Path))
+				return
+			}
+			if wait, ok := s.lim.allow(who.Name); !ok {
+				sw.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+				writeError(sw, http.StatusTooManyRequests, "rate limit exceeded for this token")
+				return
+			}
+		}
+		if rt != nil {
+			if err := s.val.validate(r, rt); err != nil {
+				var pe *paramError
+				if errors.As(err, &pe) && pe.Param != "" {
+					writeJSON(sw, http.StatusBadRequest, map[string]string{"error": pe.Error(), "parameter": pe.Param})
+					return
+				}
+				writeError(sw, http.StatusBadRequest, err.Error())
+				return
+			}
+		}
+		h(sw, r)
+	})
+}
+
+// authenticate reads the bearer token and looks it up.
+func (s *Server) authenticate(r *http.Request) (Principal, bool) {
+	if s.opts.InsecureNoAuth {
+		return Principal{Name: "insecure", Role: RoleAdmin}, true
+	}
+	if s.opts.Auth == nil {
+		return Principal{}, false
+	}
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return Principal{}, false
+	}
+	return s.opts.Auth.Authenticate(strings.TrimSpace(tok))
+}
+
+// limiters hold one token bucket per token name. The map grows only with names that
+// authenticated, so its size is bounded by the tokens file.
+type limiters struct {
+	every rate.Limit
+	burst int
+
+	mu sync.Mutex // guards m
+	m  map[string]*rate.Limiter
+}
+
+// allow takes one request from name's bucket; when the bucket is empty it reports how
+// long until a request would be allowed. A nil *limiters allows everything.
+func (l *limiters) allow(name string) (time.Duration, bool) {
+	if l == nil {
+		return 0, true
+	}
+	l.mu.Lock()
+	lim, ok := l.m[name]
+	if !ok {
+		lim = rate.NewLimiter(l.every, l.burst)
+		l.m[name] = lim
+	}
+	l.mu.Unlock()
+	res := lim.Reserve()
+	if d := res.Delay(); d > 0 {
+		res.Cancel()
+		return max(d, time.Second), false
+	}
+	return 0, true
 }
 
 type statusWriter struct {
@@ -89,8 +279,16 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
+// Unwrap lets http.ResponseController reach the connection (flush, deadlines).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+}
+
+func (s *Server) openapi(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(openAPIDoc)
 }
 
 // reject is one rejected input line in a POST /v1/records answer.
@@ -101,31 +299,52 @@ type reject struct {
 	Error    string `json:"error"`
 }
 
-// postRecords stores an NDJSON body. The body is read as a stream in constant memory;
-// valid lines are stored even when others fail, and the answer lists the failures.
+// postRecords stores an NDJSON body or a JSON array. The body is read as a stream in
+// constant memory; valid records are stored even when others fail, and the answer lists
+// the failures. A JSON array that breaks off (bad syntax) cannot be resynchronised, so it
+// ends the request with 400 after storing the elements before the fault.
 func (s *Server) postRecords(w http.ResponseWriter, r *http.Request) {
 	body := http.MaxBytesReader(w, r.Body, s.opts.MaxBodyBytes)
+	var src engine.Source
+	switch ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); ct {
+	case "", "application/x-ndjson", "application/jsonl", "application/ndjson", "text/plain":
+		src = ingest.NewReader(body, 0)
+	case "application/json":
+		src = newArraySource(body)
+	default:
+		writeError(w, http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Type %q: want application/x-ndjson or application/json (an array of records)", ct))
+		return
+	}
 	rejects := []reject{}
-	sum, err := s.eng.Ingest(r.Context(), ingest.NewReader(body, 0), &engine.IngestOptions{
+	sum, err := s.eng.Ingest(r.Context(), src, &engine.IngestOptions{
 		OnReject: func(pe *ingest.ParseError) {
 			if len(rejects) < s.opts.MaxRejects {
 				rejects = append(rejects, reject{Line: pe.Line, RecordID: pe.RecordID, Field: pe.Field, Error: pe.Err.Error()})
 			}
 		},
 	})
+	s.m.countIngest(sum)
+	answer := map[string]any{
+		"accepted": sum.Accepted(), "new": sum.New, "updated": sum.Updated, "unchanged": sum.Unchanged,
+		"rejected_count": sum.Rejected, "rejected": rejects,
+	}
 	var tooBig *http.MaxBytesError
+	var bad *bodyError
 	switch {
 	case errors.As(err, &tooBig):
-		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body larger than %d bytes; the %d records before the limit were stored", tooBig.Limit, sum.Accepted()))
+		answer["error"] = fmt.Sprintf("body larger than %d bytes; the %d records before the limit were stored", tooBig.Limit, sum.Accepted())
+		writeJSON(w, http.StatusRequestEntityTooLarge, answer)
+		return
+	case errors.As(err, &bad):
+		answer["error"] = bad.Error()
+		answer["line"] = bad.Line
+		writeJSON(w, http.StatusBadRequest, answer)
 		return
 	case err != nil:
 		writeError(w, http.StatusInternalServerError, err.Error())
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{
-		"accepted": sum.Accepted(), "new": sum.New, "updated": sum.Updated, "unchanged": sum.Unchanged,
-		"rejected_count": sum.Rejected, "rejected": rejects,
-	})
+	writeJSON(w, http.StatusOK, answer)
 }
 
 func (s *Server) getRecord(w http.ResponseWriter, r *http.Request) {
@@ -134,14 +353,19 @@ func (s *Server) getRecord(w http.ResponseWriter, r *http.Request) {
 		writeLookupError(w, err)
 		return
 	}
-	clusters := map[string]string{}
-	for l, c := range rec.Clusters {
-		clusters[l.String()] = c
-	}
+	returned(r, 1)
 	writeJSON(w, http.StatusOK, map[string]any{
 		"record_id": rec.ID, "version": rec.Version, "observed_at": rec.ObservedAt,
-		"record": json.RawMessage(rec.JSON), "identifiers": rec.Identifiers, "clusters": clusters,
+		"record": json.RawMessage(rec.JSON), "identifiers": rec.Identifiers, "clusters": clusterNames(rec.Clusters),
 	})
+}
+
+func clusterNames(cs map[graph.Level]string) map[string]string {
+	out := make(map[string]string, len(cs))
+	for l, c := range cs {
+		out[l.String()] = c
+	}
+	return out
 }
 
 func (s *Server) listClusters(w http.ResponseWriter, r *http.Request) {
@@ -184,12 +408,15 @@ func (s *Server) listClusters(w http.ResponseWriter, r *http.Request) {
 	if len(cs) > limit {
 		cs = cs[:limit]
 	}
+	n := 0
 	for _, c := range cs {
 		c.Evidence = nil // the list is a queue; a cluster's page has the evidence
 		if c.Flags == nil {
 			c.Flags = []string{}
 		}
+		n += len(c.Records)
 	}
+	returned(r, n)
 	writeJSON(w, http.StatusOK, map[string]any{"clusters": cs})
 }
 
@@ -199,6 +426,7 @@ func (s *Server) getCluster(w http.ResponseWriter, r *http.Request) {
 		writeLookupError(w, err)
 		return
 	}
+	returned(r, len(c.Records))
 	writeJSON(w, http.StatusOK, c)
 }
 
@@ -208,7 +436,11 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "q: required")
 		return
 	}
-	hits, err := s.eng.Search(r.Context(), q, 50)
+	limit, ok := intParam(w, r, "limit", 50)
+	if !ok {
+		return
+	}
+	hits, err := s.eng.Search(r.Context(), q, limit)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err.Error())
 		return
@@ -216,7 +448,23 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 	if hits == nil {
 		hits = []graph.Hit{}
 	}
+	returned(r, len(hits))
 	writeJSON(w, http.StatusOK, map[string]any{"hits": hits})
+}
+
+// intParam reads a positive integer query parameter; the OpenAPI check has bounded it
+// already, this only converts (and answers 400 if called on an unchecked route).
+func intParam(w http.ResponseWriter, r *http.Request, name string, def int) (int, bool) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return def, true
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": name + ": want a positive integer", "parameter": name})
+		return 0, false
+	}
+	return n, true
 }
 
 func writeLookupError(w http.ResponseWriter, err error) {
@@ -237,4 +485,18 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v) // the client went away; nothing to tell it
+}
+
+// IsLoopback reports whether a listen address only accepts connections from this
+// machine: "localhost" or a loopback IP. An empty host (all interfaces) is not.
+func IsLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		host = addr
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
 }

@@ -17,10 +17,13 @@ import (
 //	'C' level id                            -> cluster id of the record at that level
 //	'K' level cluster                       -> cluster summary JSON
 //	'D'                                     -> present while clusters are stale
+//	'A' time(unix ns, u64 BE) seq(u32 BE)   -> audit entry JSON (audit.go)
+//	'F'                                     -> never present: Compact writes and drops it to flush
 //
 // Postings of one identifier are contiguous and those of one kind share a prefix, so the
 // engine reads "who shares this value" and "every shared value of this kind" as range
-// scans without a secondary index.
+// scans without a secondary index. docs/format.md describes every value too; change it
+// with this table.
 const (
 	prefixRecord     = 'R'
 	prefixVersion    = 'V'
@@ -29,6 +32,8 @@ const (
 	prefixMembership = 'C'
 	prefixCluster    = 'K'
 	keyStale         = 'D'
+	prefixAudit      = 'A'
+	keyFlush         = 'F'
 )
 
 func recordKey(id string) []byte {

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -33,6 +34,10 @@ type Options struct {
 	BlockCacheSize int64
 	// IndexCacheSize is Badger's table-index cache in bytes. Default: 32 MiB.
 	IndexCacheSize int64
+	// EncryptionKey, when set, is the 32-byte AES key that encrypts Badger's files, and
+	// the Bleve index keeps only keyed hashes of name tokens (docs/format.md). A store is
+	// encrypted or not from its creation on. Default: none (plain).
+	EncryptionKey []byte
 }
 
 // DefaultOptions returns a fresh Options with every default filled in.
@@ -62,6 +67,7 @@ type Store struct {
 	db    *badger.DB
 	index *nameIndex
 	log   zerolog.Logger
+	key   []byte // the encryption key, nil for a plain store; backups are sealed with it
 }
 
 // Open opens or creates the store in dir. A nil opts means defaults. Opening a directory
@@ -82,14 +88,24 @@ func Open(dir string, opts *Options) (_ *Store, err error) {
 		WithIndexCacheSize(o.IndexCacheSize).
 		WithNumCompactors(2).
 		WithInMemory(o.InMemory)
+	encrypted := len(o.EncryptionKey) > 0
+	if encrypted && len(o.EncryptionKey) != KeyLen {
+		return nil, fmt.Errorf("%w (got %d bytes)", ErrBadKey, len(o.EncryptionKey))
+	}
+	bo = bo.WithEncryptionKey(o.EncryptionKey)
 	if o.InMemory {
 		bo = bo.WithDir("").WithValueDir("")
-	} else if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("graph: create data directory: %w", err)
+	} else {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("graph: create data directory: %w", err)
+		}
+		if err := checkMarker(dir, encrypted); err != nil {
+			return nil, err
+		}
 	}
 	db, err := badger.Open(bo)
 	if err != nil {
-		return nil, fmt.Errorf("graph: open badger in %s: %w", dir, err)
+		return nil, badgerOpenError(dir, err, encrypted)
 	}
 	defer func() {
 		if err != nil {
@@ -98,13 +114,23 @@ func Open(dir string, opts *Options) (_ *Store, err error) {
 	}()
 	idxPath := ""
 	if !o.InMemory {
+		if err := writeMarker(dir, encrypted); err != nil {
+			return nil, err
+		}
 		idxPath = filepath.Join(dir, "index.bleve")
 	}
-	idx, err := openNameIndex(idxPath)
+	idx, created, err := openNameIndex(idxPath, newTokenHasher(o.EncryptionKey))
 	if err != nil {
 		return nil, err
 	}
-	return &Store{dir: dir, db: db, index: idx, log: o.Logger}, nil
+	s := &Store{dir: dir, db: db, index: idx, log: o.Logger, key: slices.Clone(o.EncryptionKey)}
+	if created {
+		// The index is derived data: when it is missing but records are not, rebuild it.
+		if err := s.fillMissingIndex(); err != nil {
+			return nil, errors.Join(err, idx.close())
+		}
+	}
+	return s, nil
 }
 
 // Dir is the store's data directory ("" in memory).

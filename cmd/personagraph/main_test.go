@@ -111,7 +111,7 @@ func TestDemo(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("demo exit %d: %s", code, errs)
 	}
-	for _, want := range []string{"shared_device", "shared_payment", "Kevin Walker", "Brian Lee"} {
+	for _, want := range []string{"shared_device", "shared_payout", "Kevin Walker", "Brian Lee"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}

@@ -35,6 +35,7 @@ type globals struct {
 	data       string
 	logLevel   string
 	cpuProfile string
+	keyFile    string // --encryption-key-file: the store's AES-256 key
 	log        zerolog.Logger
 	stdout     io.Writer
 	stderr     io.Writer
@@ -56,6 +57,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	root.PersistentFlags().StringVar(&g.data, "data", defaultData, "data directory (env PERSONAGRAPH_DATA)")
 	root.PersistentFlags().StringVar(&g.logLevel, "log-level", "info", "log level: trace, debug, info, warn, error")
+	root.PersistentFlags().StringVar(&g.keyFile, "encryption-key-file", os.Getenv("PERSONAGRAPH_KEY_FILE"),
+		"file holding the store's AES-256 key: 32 raw bytes or 64 hex characters (env PERSONAGRAPH_KEY_FILE)")
 	root.PersistentFlags().StringVar(&g.cpuProfile, "cpuprofile", "", "write a CPU profile to this file (for go tool pprof)")
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		if err := g.setup(); err != nil {
@@ -86,8 +89,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		newDemoCmd(g),
 		newEvalCmd(g),
 		newServeCmd(g),
+		newTokenCmd(g),
+		newConsumeCmd(g),
 		newGenerateCmd(g),
 		newBenchCmd(g),
+		newBackupCmd(g),
+		newRestoreCmd(g),
+		newForgetCmd(g),
 	)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
@@ -115,9 +123,26 @@ func (g *globals) setup() error {
 	return nil
 }
 
+// storeOptions are the store options the flags give: logger and encryption key.
+func (g *globals) storeOptions() (*graph.Options, error) {
+	o := &graph.Options{Logger: g.log.With().Str("component", "graph").Logger()}
+	if g.keyFile != "" {
+		k, err := graph.ReadKeyFile(g.keyFile)
+		if err != nil {
+			return nil, err
+		}
+		o.EncryptionKey = k
+	}
+	return o, nil
+}
+
 // open opens the store in the data directory and an engine over it.
 func (g *globals) open(dir string) (*engine.Engine, func() error, error) {
-	st, err := graph.Open(dir, &graph.Options{Logger: g.log.With().Str("component", "graph").Logger()})
+	o, err := g.storeOptions()
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := graph.Open(dir, o)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,0 +1,8 @@
+//go:build !unix
+
+package api
+
+import "io/fs"
+
+// allocated is the file's length where block counts are not available.
+func allocated(fi fs.FileInfo) int64 { return fi.Size() }
