@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"time"
 
@@ -12,20 +13,14 @@ import (
 	"github.com/personagraph/personagraph/ingest"
 )
 
-// The walking skeleton links records that share an exact strong identifier. Person
-// clusters use the identifiers one human holds (e-mail, phone, identity document);
-// operator clusters add the infrastructure an operator shares across personas (device,
-// payout account). The linkage issue replaces both with scored evidence.
-var (
-	personKinds   = []ingest.Kind{ingest.KindEmail, ingest.KindPhone, ingest.KindDocument}
-	operatorKinds = []ingest.Kind{ingest.KindDevice, ingest.KindPayment}
-)
-
 // sharedValue is an identifier held by two or more records.
 type sharedValue struct {
 	kind    ingest.Kind
 	value   string
 	records []int32
+	weight  float64 // operator-layer weight after discounts
+	persons int     // distinct person clusters holding it
+	benign  bool    // its holders look like a benign hub
 }
 
 // Recluster recomputes both levels of clusters from the stored identifiers and replaces
@@ -51,37 +46,21 @@ func (e *Engine) reclusterLocked(ctx context.Context) error {
 	}); err != nil {
 		return fmt.Errorf("engine: list records: %w", err)
 	}
-	uf := newUnionFind(len(ids))
-	var shared []sharedValue
-	link := func(kinds []ingest.Kind) error {
-		for _, k := range kinds {
-			err := e.store.ForEachShared(ctx, k, func(value string, recs []string) error {
-				if len(recs) < 2 {
-					return nil
-				}
-				sv := sharedValue{kind: k, value: value, records: make([]int32, 0, len(recs))}
-				for _, r := range recs {
-					i, ok := index[r]
-					if !ok {
-						return fmt.Errorf("engine: posting for unknown record %q", r)
-					}
-					sv.records = append(sv.records, i)
-					uf.union(sv.records[0], i)
-				}
-				shared = append(shared, sv)
-				return nil
-			})
-			if err != nil {
-				return fmt.Errorf("engine: link on %s: %w", k, err)
-			}
-		}
-		return nil
+	fs, err := e.loadFeatures(ctx, index)
+	if err != nil {
+		return fmt.Errorf("engine: read features: %w", err)
 	}
-	if err := link(personKinds); err != nil {
-		return err
+	hubs, err := e.dropHubValues(ctx, index, fs)
+	if err != nil {
+		return fmt.Errorf("engine: find hub values: %w", err)
 	}
-	personUF := uf.clone()
-	if err := link(operatorKinds); err != nil {
+	personUF := newUnionFind(len(ids))
+	md, compared, matched := linkPersons(fs, personUF, rand.New(rand.NewPCG(uint64(len(ids)), 0x9e3779b97f4a7c15)))
+	fs = nil
+	e.log.Debug().Interface("m", md.m).Interface("u", md.u).Msg("person model")
+	e.log.Info().Int("hub_values", hubs).Int("pairs", compared).Int("matched", matched).Float64("match_share", md.lambda).
+		Dur("took", time.Since(start)).Msg("person links")
+	if err := ctx.Err(); err != nil {
 		return err
 	}
 	// An operator's personas are distinct person clusters: "shared under several
@@ -89,6 +68,11 @@ func (e *Engine) reclusterLocked(ctx context.Context) error {
 	persons := make([]int32, len(ids))
 	for i := range persons {
 		persons[i] = personUF.find(int32(i))
+	}
+	uf := personUF.clone()
+	shared, err := e.linkOperators(ctx, index, persons, signals, uf)
+	if err != nil {
+		return err
 	}
 	levels := []struct {
 		level graph.Level

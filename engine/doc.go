@@ -13,7 +13,7 @@
 // # Risk
 //
 // An operator cluster's flags come from values held by two or more person clusters
-// (shared_device, shared_payment, ...), from the number of personas, and from record
+// (shared_device, shared_payout, ...), from the number of personas, and from record
 // signals computed at ingest (camera off, VoIP phone, remote-access tools, money-service
 // payouts). Risk is 1 - prod(1 - w) over the flags' weights.
 //

@@ -78,7 +78,7 @@ func TestSampleRingIsOneOperatorCluster(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, f := range []string{"shared_device", "shared_payment", "many_personas"} {
+		for _, f := range []string{"shared_device", "shared_payout", "many_personas"} {
 			if !slices.Contains(cl.Flags, f) {
 				t.Errorf("ring flags %v lack %s", cl.Flags, f)
 			}

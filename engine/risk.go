@@ -8,32 +8,42 @@ import (
 	"github.com/personagraph/personagraph/ingest"
 )
 
-// Flags an operator cluster can raise, with the weight each adds to risk. A flag counts
-// once per cluster; risk is 1 - prod(1 - weight), so independent signals compound but
-// never pass 1. The weights are the skeleton's judgement from DOMAIN.md 2.12 (strong:
-// one device or payout under several names; weak: VoIP, camera off); the linkage issue
-// replaces them with estimated ones.
+// Flags a cluster can raise, with the weight each adds to risk. A flag counts once per
+// cluster; risk is 1 - prod(1 - weight), so independent signals compound but never pass
+// 1. The weights are a judgement from DOMAIN.md 2.12 (strong: one device or payout under
+// several personas; weak: VoIP, camera off), to be replaced by estimated ones.
 var flagWeights = map[string]float64{
 	"shared_device":        0.5,
-	"shared_payment":       0.6,
+	"shared_payout":        0.6,
 	"shared_phone":         0.3,
 	"shared_email":         0.3,
 	"shared_document":      0.4,
+	"shared_profile":       0.3,
+	"shared_username":      0.2,
+	"photo_reuse":          0.4,
+	"cv_template":          0.2,
+	"shipping_hub":         0.2,
 	"many_personas":        0.3,
-	"camera_off":           0.15,
+	"video_avoidance":      0.15,
 	"voip_phone":           0.1,
 	"remote_tool":          0.2,
 	"money_service_payout": 0.1,
 }
 
 // sharedFlag is the flag raised when a value of a kind is held by several personas
-// (person clusters). Within one person cluster, a shared e-mail is just a re-application.
+// (person clusters) and does not look like a benign hub. Within one person cluster, a
+// shared e-mail is just a re-application.
 var sharedFlag = map[ingest.Kind]string{
-	ingest.KindDevice:   "shared_device",
-	ingest.KindPayment:  "shared_payment",
-	ingest.KindPhone:    "shared_phone",
-	ingest.KindEmail:    "shared_email",
-	ingest.KindDocument: "shared_document",
+	ingest.KindDevice:        "shared_device",
+	ingest.KindPayment:       "shared_payout",
+	ingest.KindPhone:         "shared_phone",
+	ingest.KindEmail:         "shared_email",
+	ingest.KindDocument:      "shared_document",
+	ingest.KindProfile:       "shared_profile",
+	ingest.KindUsername:      "shared_username",
+	ingest.KindPhoto:         "photo_reuse",
+	ingest.KindCVShingleBand: "cv_template",
+	ingest.KindAddress:       "shipping_hub",
 }
 
 // scorer computes the flags, evidence and risk of clusters of one level.
@@ -72,7 +82,7 @@ func (s *scorer) score(c *graph.Cluster, members []int32) {
 			holders[j] = s.persons[r]
 		}
 		c.Evidence = append(c.Evidence, graph.Evidence{Kind: string(sv.kind), Value: sv.value, Records: recs})
-		if f, ok := sharedFlag[sv.kind]; ok && len(sortedUnique(holders)) >= 2 {
+		if f, ok := sharedFlag[sv.kind]; ok && !sv.benign && len(sortedUnique(holders)) >= 2 {
 			flags[f] = true
 		}
 	}

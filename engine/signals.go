@@ -18,7 +18,7 @@ var recordSignals = []struct {
 	bit  uint32
 	flag string
 }{
-	{sigCameraOff, "camera_off"},
+	{sigCameraOff, "video_avoidance"},
 	{sigVoIP, "voip_phone"},
 	{sigRemoteTool, "remote_tool"},
 	{sigMoneyService, "money_service_payout"},

@@ -1,0 +1,145 @@
+package engine
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/personagraph/personagraph/ingest"
+)
+
+// features is what the person layer compares about one record, read from the stored
+// identifiers (never from record JSON).
+type features struct {
+	name     string   // folded, token-sorted name (the plain name_key)
+	phonetic []string // phonetic name_keys ("dm:...", "ny:...")
+	dob      string   // ISO date, possibly partial ("1994-06", "1994")
+	postcode []string
+	address  []string
+	emails   []string
+	phones   []string
+	docs     []string
+}
+
+// loadFeatures reads every record's comparison features; index maps record ids to the
+// dense ids of this run.
+func (e *Engine) loadFeatures(ctx context.Context, index map[string]int32) ([]features, error) {
+	fs := make([]features, len(index))
+	var cur *features
+	last := ""
+	err := e.store.ForEachIdentifierKey(ctx, func(id string, kind ingest.Kind, value []byte) error {
+		if id != last {
+			last = id
+			i, ok := index[id]
+			if !ok {
+				cur = nil // stored after the id list was read; the next run sees it
+				return nil
+			}
+			cur = &fs[i]
+		}
+		if cur == nil {
+			return nil
+		}
+		v := string(value)
+		switch kind {
+		case ingest.KindNameKey:
+			if strings.Contains(v, ":") {
+				cur.phonetic = append(cur.phonetic, v)
+			} else if cur.name == "" || len(v) > len(cur.name) {
+				cur.name = v
+			}
+		case ingest.KindDOB:
+			cur.dob = v
+		case ingest.KindPostcode:
+			cur.postcode = append(cur.postcode, v)
+		case ingest.KindAddress:
+			cur.address = append(cur.address, v)
+		case ingest.KindEmail:
+			cur.emails = append(cur.emails, v)
+		case ingest.KindPhone:
+			cur.phones = append(cur.phones, v)
+		case ingest.KindDocument:
+			cur.docs = append(cur.docs, v)
+		}
+		return nil
+	})
+	return fs, err
+}
+
+// personHubNames is how many dissimilar names may hold one e-mail, phone or document
+// before it stops counting as evidence that its holders are one person: an agency's
+// contact address on a hundred applications says nothing about who applied. Names count
+// as dissimilar below hubNameSimilarity, so one person's typos do not make a hub.
+const (
+	personHubNames    = 4
+	hubNameSimilarity = 0.85
+)
+
+func similarToAny(name string, names []string) bool {
+	for _, n := range names {
+		if jaroWinkler(name, n) >= hubNameSimilarity {
+			return true
+		}
+	}
+	return false
+}
+
+// dropHubValues removes, from every record's person-layer features, the e-mails, phones
+// and documents held under personHubNames or more distinct names. The operator layer
+// still sees them (it reads postings, not features).
+func (e *Engine) dropHubValues(ctx context.Context, index map[string]int32, fs []features) (int, error) {
+	hubs := make(map[string]struct{})
+	kinds := []ingest.Kind{ingest.KindEmail, ingest.KindPhone, ingest.KindDocument}
+	for _, k := range kinds {
+		err := e.store.ForEachShared(ctx, k, func(value string, recs []string) error {
+			if len(recs) < personHubNames {
+				return nil
+			}
+			var names []string
+			for _, r := range recs {
+				if i, ok := index[r]; ok && fs[i].name != "" && !similarToAny(fs[i].name, names) {
+					names = append(names, fs[i].name)
+					if len(names) >= personHubNames {
+						hubs[string(k)+"\x00"+value] = struct{}{}
+						return nil
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return 0, err
+		}
+	}
+	if len(hubs) == 0 {
+		return 0, nil
+	}
+	drop := func(k ingest.Kind, vs []string) []string {
+		return slices.DeleteFunc(vs, func(v string) bool {
+			_, hub := hubs[string(k)+"\x00"+v]
+			return hub
+		})
+	}
+	for i := range fs {
+		fs[i].emails = drop(ingest.KindEmail, fs[i].emails)
+		fs[i].phones = drop(ingest.KindPhone, fs[i].phones)
+		fs[i].docs = drop(ingest.KindDocument, fs[i].docs)
+	}
+	return len(hubs), nil
+}
+
+// birthYear is the year of a DOB value, "" when unknown.
+func (f *features) birthYear() string {
+	if len(f.dob) >= 4 {
+		return f.dob[:4]
+	}
+	return ""
+}
+
+// initial is the first letter of the name's first token ("" when there is no name).
+func (f *features) initial() string {
+	if f.name == "" {
+		return ""
+	}
+	return f.name[:1]
+}

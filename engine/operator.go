@@ -1,0 +1,162 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"math/bits"
+	"slices"
+
+	"github.com/personagraph/personagraph/ingest"
+)
+
+// The operator layer links person clusters through shared infrastructure. A shared value
+// is evidence, not noise, but how much depends on its kind and on who holds it:
+//
+//   - kind: a device fingerprint, payout account, e-mail or photo shared by several
+//     personas is strong; a phone or profile handle a little less; CV text bands weak one
+//     by one; a shipping address is facilitator evidence (a laptop farm serves several
+//     operators) and never links on its own;
+//   - holders: a value whose holders carry no risk signal (camera on, no remote tools,
+//     no VoIP, no money-service payout) looks like a benign hub (agency contact, umbrella
+//     payroll, co-working address) and is discounted; so is a value held by very many
+//     personas.
+//
+// A value at or above strongWeight links all its holders. Weaker values add their weight
+// to each pair of holders (only for values with at most maxPairHolders holders, so the
+// pair table stays bounded); a pair links when its evidence reaches strongWeight from two
+// kinds, or from one kind that alone reaches it (many CV bands of one near-duplicate CV).
+const (
+	strongWeight   = 0.8
+	maxPairHolders = 30
+	hubHolders     = 30
+	benignDiscount = 0.25
+	hubDiscount    = 0.25
+	maxEvidence    = 200 // holders listed as evidence for one value
+)
+
+type evidenceKind struct {
+	kind        ingest.Kind
+	weight      float64
+	facilitator bool // links only together with other evidence
+}
+
+var operatorEvidence = []evidenceKind{
+	{ingest.KindDevice, 1.0, false},
+	{ingest.KindPayment, 1.0, false},
+	{ingest.KindEmail, 1.0, false},
+	{ingest.KindPhoto, 1.0, false},
+	{ingest.KindPhone, 0.8, false},
+	{ingest.KindProfile, 0.8, false},
+	{ingest.KindDocument, 0.8, false},
+	{ingest.KindUsername, 0.5, false},
+	{ingest.KindCVShingleBand, 0.25, false},
+	{ingest.KindAddress, 0.4, true},
+}
+
+// pairEvidence accumulates weak evidence between two person clusters.
+type pairEvidence struct {
+	total  float64
+	byKind [16]float64
+	kinds  uint16
+}
+
+// linkOperators unions person clusters (roots of persons) into ops and returns the shared
+// values it saw, for flags and evidence.
+func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, persons []int32, signals []uint32, ops *unionFind) ([]sharedValue, error) {
+	personSig := make(map[int32]uint32)
+	for i, p := range persons {
+		personSig[p] |= signals[i]
+	}
+	var shared []sharedValue
+	pairs := make(map[uint64]*pairEvidence)
+	var holders []int32
+	for ki, ek := range operatorEvidence {
+		err := e.store.ForEachShared(ctx, ek.kind, func(value string, recs []string) error {
+			if len(recs) < 2 {
+				return nil
+			}
+			idx := make([]int32, 0, len(recs))
+			holders = holders[:0]
+			for _, r := range recs {
+				i, ok := index[r]
+				if !ok {
+					continue // stored after this run listed records
+				}
+				idx = append(idx, i)
+				holders = append(holders, persons[i])
+			}
+			holders = sortedUnique(holders)
+			if len(holders) < 2 {
+				// One person's own value: evidence for the person layer's clusters only.
+				if ek.kind != ingest.KindCVShingleBand && len(idx) >= 2 {
+					shared = append(shared, sharedValue{kind: ek.kind, value: value, records: idx})
+				}
+				return nil
+			}
+			w := ek.weight
+			risky := 0
+			for _, h := range holders {
+				if personSig[h] != 0 {
+					risky++
+				}
+			}
+			benign := 2*risky < len(holders)
+			if benign {
+				w *= benignDiscount
+			}
+			if len(holders) > hubHolders {
+				w *= hubDiscount
+			}
+			if len(idx) <= maxEvidence {
+				shared = append(shared, sharedValue{kind: ek.kind, value: value, records: idx, weight: w, persons: len(holders), benign: benign})
+			}
+			if w >= strongWeight && !ek.facilitator {
+				for _, h := range holders[1:] {
+					ops.union(holders[0], h)
+				}
+				return nil
+			}
+			if len(holders) > maxPairHolders {
+				return nil
+			}
+			for a := range holders {
+				for b := a + 1; b < len(holders); b++ {
+					k := uint64(holders[a])<<32 | uint64(holders[b])
+					pe := pairs[k]
+					if pe == nil {
+						pe = &pairEvidence{}
+						pairs[k] = pe
+					}
+					pe.total += w
+					pe.byKind[ki] += w
+					pe.kinds |= 1 << ki
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, fmt.Errorf("engine: operator evidence on %s: %w", ek.kind, err)
+		}
+	}
+	keys := make([]uint64, 0, len(pairs))
+	for k := range pairs {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys) // map order must not decide anything
+	for _, k := range keys {
+		pe := pairs[k]
+		if pe.total < strongWeight {
+			continue
+		}
+		alone := false
+		for ki, ek := range operatorEvidence {
+			if !ek.facilitator && pe.byKind[ki] >= strongWeight {
+				alone = true
+			}
+		}
+		if alone || bits.OnesCount16(pe.kinds) >= 2 {
+			ops.union(int32(k>>32), int32(k&0xffffffff))
+		}
+	}
+	return shared, nil
+}

@@ -1,0 +1,409 @@
+package engine
+
+import (
+	"hash/fnv"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+)
+
+// The person layer is classic entity resolution: which records are one human?
+//
+// Blocking: every record emits keys (exact name, phonetic name with birth year or with
+// family initial, postcode with initial, date of birth, and its e-mails, phones and
+// documents); records sharing a key are candidates. Keys are 64-bit hashes sorted into
+// runs, so there is no all-pairs step and no map of strings. A run longer than maxBlock
+// (a common name, an agency's phone) is compared as a sorted neighbourhood: members sorted
+// by name, each compared with the next window records only.
+//
+// Scoring: a Fellegi-Sunter model over six comparison fields. u-probabilities come from
+// random record pairs (nearly all non-matches); m-probabilities are priors (see mPrior);
+// the prior match probability of two random records comes from a strict rule's count
+// (see fitModel). A pair is a match when its posterior probability is at least one half:
+// the model's own decision boundary, not a threshold tuned per dataset.
+const (
+	maxBlock     = 64
+	window       = 8
+	uSamples     = 200_000
+	strictRecall = 0.7
+	matchPrior   = 0.5
+)
+
+// Comparison fields, each with its agreement levels (0 = strongest agreement).
+const (
+	fName = iota
+	fDOB
+	fAddress
+	fEmail
+	fPhone
+	fDoc
+	numFields
+)
+
+// fieldLevels is the number of levels of each field; a field's value levels[f] itself
+// means "missing" (one side has no value): it says nothing either way.
+var fieldLevels = [numFields]int{fName: 5, fDOB: 4, fAddress: 3, fEmail: 2, fPhone: 2, fDoc: 2}
+
+// uPrior is what the u-probabilities are believed to be before any data: how often two
+// unrelated records agree at each level. It is blended in with uPriorWeight pseudo-pairs,
+// which matters only for tiny stores, where random pairs are few and not random.
+var uPrior = [numFields][]float64{
+	fName:    {0.001, 0.004, 0.01, 0.05, 0.935},
+	fDOB:     {0.0005, 0.002, 0.02, 0.9775},
+	fAddress: {0.001, 0.01, 0.989},
+	fEmail:   {0.0005, 0.9995},
+	fPhone:   {0.0005, 0.9995},
+	fDoc:     {0.0005, 0.9995},
+}
+
+const uPriorWeight = 1000
+
+// mPrior is how often two records of one human agree at each level. Free EM over m
+// settled on "common name, same birth year, different birthday" as the match class on
+// RLdata (candidate pairs are mostly such non-matches), so m is held here and EM
+// estimates only the match share of the candidates.
+var mPrior = [numFields][]float64{
+	fName:    {0.60, 0.25, 0.08, 0.05, 0.02},
+	fDOB:     {0.85, 0.08, 0.04, 0.03},
+	fAddress: {0.60, 0.25, 0.15},
+	fEmail:   {0.70, 0.30},
+	fPhone:   {0.70, 0.30},
+	fDoc:     {0.95, 0.05},
+}
+
+// pattern packs one level per field, 3 bits each.
+type pattern uint32
+
+func (p pattern) level(f int) int { return int(p>>(3*f)) & 7 }
+
+func (p *pattern) set(f, l int) { *p |= pattern(l) << (3 * f) }
+
+// compare returns the comparison pattern of two records.
+func compare(a, b *features) pattern {
+	var p pattern
+	p.set(fName, compareName(a, b))
+	p.set(fDOB, compareDOB(a.dob, b.dob))
+	p.set(fAddress, compareAddress(a, b))
+	p.set(fEmail, compareSets(a.emails, b.emails))
+	p.set(fPhone, compareSets(a.phones, b.phones))
+	p.set(fDoc, compareSets(a.docs, b.docs))
+	return p
+}
+
+func compareName(a, b *features) int {
+	if a.name == "" || b.name == "" {
+		return fieldLevels[fName]
+	}
+	if a.name == b.name {
+		return 0
+	}
+	jw := jaroWinkler(a.name, b.name)
+	switch {
+	case jw >= 0.94:
+		return 1
+	case sharesAny(a.phonetic, b.phonetic):
+		return 2
+	case jw >= 0.80:
+		return 3
+	}
+	return 4
+}
+
+// compareDOB: 0 equal, 1 one typo or day and month swapped, 2 same year, 3 different.
+func compareDOB(a, b string) int {
+	if a == "" || b == "" {
+		return fieldLevels[fDOB]
+	}
+	if a == b && len(a) == 10 {
+		return 0
+	}
+	if len(a) == 10 && len(b) == 10 {
+		diff := 0
+		for i := range 10 {
+			if a[i] != b[i] {
+				diff++
+			}
+		}
+		if diff == 1 || a[:4] == b[:4] && a[5:7] == b[8:10] && a[8:10] == b[5:7] {
+			return 1
+		}
+	}
+	if len(a) >= 4 && len(b) >= 4 && a[:4] == b[:4] {
+		return 2
+	}
+	return 3
+}
+
+func compareAddress(a, b *features) int {
+	if len(a.address)+len(a.postcode) == 0 || len(b.address)+len(b.postcode) == 0 {
+		return fieldLevels[fAddress]
+	}
+	switch {
+	case sharesAny(a.address, b.address):
+		return 0
+	case sharesAny(a.postcode, b.postcode):
+		return 1
+	}
+	return 2
+}
+
+// compareSets: 0 a value in common, 1 none in common; missing when either side is empty.
+func compareSets(a, b []string) int {
+	if len(a) == 0 || len(b) == 0 {
+		return 2
+	}
+	if sharesAny(a, b) {
+		return 0
+	}
+	return 1
+}
+
+func sharesAny(a, b []string) bool {
+	for _, x := range a {
+		if slices.Contains(b, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// blockingKeys appends the hashed blocking keys of one record.
+func blockingKeys(f *features, out []uint64) []uint64 {
+	h := func(parts ...string) {
+		d := fnv.New64a()
+		for _, p := range parts {
+			d.Write([]byte(p))
+			d.Write([]byte{0})
+		}
+		out = append(out, d.Sum64())
+	}
+	year, ini := f.birthYear(), f.initial()
+	if f.name != "" {
+		h("n", f.name)
+	}
+	for _, p := range f.phonetic {
+		if strings.HasPrefix(p, "dmf:") {
+			h("f", p)
+		}
+		if year != "" {
+			h("p", p, year)
+		}
+	}
+	for _, pc := range f.postcode {
+		h("c", pc, ini)
+	}
+	if len(f.dob) == 10 {
+		h("d", f.dob)
+	}
+	for _, v := range f.emails {
+		h("e", v)
+	}
+	for _, v := range f.phones {
+		h("t", v)
+	}
+	for _, v := range f.docs {
+		h("s", v)
+	}
+	return out
+}
+
+// candidatePairs returns the distinct candidate pairs (i < j, packed i<<32|j), sorted.
+func candidatePairs(fs []features) []uint64 {
+	type entry struct {
+		key uint64
+		rec int32
+	}
+	var entries []entry
+	var keys []uint64
+	for i := range fs {
+		keys = blockingKeys(&fs[i], keys[:0])
+		for _, k := range keys {
+			entries = append(entries, entry{k, int32(i)})
+		}
+	}
+	slices.SortFunc(entries, func(a, b entry) int {
+		if a.key != b.key {
+			if a.key < b.key {
+				return -1
+			}
+			return 1
+		}
+		return int(a.rec - b.rec)
+	})
+	var pairs []uint64
+	add := func(a, b int32) {
+		if a > b {
+			a, b = b, a
+		}
+		if a != b {
+			pairs = append(pairs, uint64(a)<<32|uint64(b))
+		}
+	}
+	var run []int32
+	for i := 0; i < len(entries); {
+		j := i
+		run = run[:0]
+		for j < len(entries) && entries[j].key == entries[i].key {
+			run = append(run, entries[j].rec)
+			j++
+		}
+		i = j
+		if len(run) <= maxBlock {
+			for x := range run {
+				for y := x + 1; y < len(run); y++ {
+					add(run[x], run[y])
+				}
+			}
+			continue
+		}
+		slices.SortFunc(run, func(a, b int32) int { return strings.Compare(fs[a].name, fs[b].name) })
+		for x := range run {
+			for y := x + 1; y < len(run) && y <= x+window; y++ {
+				add(run[x], run[y])
+			}
+		}
+	}
+	slices.Sort(pairs)
+	return slices.Compact(pairs)
+}
+
+// fsModel is a fitted Fellegi-Sunter model.
+type fsModel struct {
+	m, u   [numFields][8]float64
+	lambda float64 // share of candidate pairs that match
+}
+
+// posterior is the probability that a pair with this pattern is a match.
+func (md *fsModel) posterior(p pattern) float64 {
+	lm, lu := math.Log(md.lambda), math.Log(1-md.lambda)
+	for f := range numFields {
+		l := p.level(f)
+		if l == fieldLevels[f] {
+			continue
+		}
+		lm += math.Log(md.m[f][l])
+		lu += math.Log(md.u[f][l])
+	}
+	return 1 / (1 + math.Exp(lu-lm))
+}
+
+// posteriorTF is posterior with the exact-name u raised to the name's frequency tf.
+func (md *fsModel) posteriorTF(p pattern, tf float64) float64 {
+	post := md.posterior(p)
+	u0 := md.u[fName][0]
+	if tf <= u0 || post <= 0 || post >= 1 {
+		return post
+	}
+	// Shift the log odds by the change in the name's Bayes factor.
+	logOdds := math.Log(post/(1-post)) - math.Log(tf/u0)
+	return 1 / (1 + math.Exp(-logOdds))
+}
+
+// fitModel estimates u from random pairs and m and lambda by EM over the candidate
+// patterns. rng makes the u sample reproducible.
+func fitModel(fs []features, counts map[pattern]float64, rng *rand.Rand) *fsModel {
+	md := &fsModel{lambda: 0.1}
+	// u: level frequencies among random pairs (every pair when there are few), blended
+	// with the prior.
+	var uc [numFields][8]float64
+	observe := func(i, j int) {
+		p := compare(&fs[i], &fs[j])
+		for f := range numFields {
+			if l := p.level(f); l < fieldLevels[f] {
+				uc[f][l]++
+			}
+		}
+	}
+	if n := len(fs); n*(n-1)/2 <= uSamples {
+		for i := range n {
+			for j := i + 1; j < n; j++ {
+				observe(i, j)
+			}
+		}
+	} else {
+		for range uSamples {
+			if i, j := rng.IntN(n), rng.IntN(n); i != j {
+				observe(i, j)
+			}
+		}
+	}
+	for f := range numFields {
+		total := 0.0
+		for l := range fieldLevels[f] {
+			total += uc[f][l] + uPriorWeight*uPrior[f][l]
+		}
+		for l := range fieldLevels[f] {
+			md.u[f][l] = (uc[f][l] + uPriorWeight*uPrior[f][l]) / total
+			md.m[f][l] = mPrior[f][l]
+		}
+	}
+	// lambda: the chance that two random records match, from the pairs a strict rule
+	// accepts (near-identical name plus one exact identifier or birthday), divided by the
+	// rule's assumed recall. The posterior of a candidate pair then weighs its evidence
+	// against this tiny prior: blocking chose the pair, but it did not make it likely.
+	strict := 0.0
+	for p, c := range counts {
+		if p.level(fName) <= 1 && (p.level(fDOB) == 0 || p.level(fAddress) == 0 ||
+			p.level(fEmail) == 0 || p.level(fPhone) == 0 || p.level(fDoc) == 0) {
+			strict += c
+		}
+	}
+	n := float64(len(fs))
+	if all := n * (n - 1) / 2; all > 0 {
+		md.lambda = clamp(max(strict/strictRecall, 1)/all, 1e-12, 0.5)
+	}
+	return md
+}
+
+func normalise(v []float64) {
+	s := 0.0
+	for _, x := range v {
+		s += x
+	}
+	for i := range v {
+		v[i] /= s
+	}
+}
+
+func clamp(x, lo, hi float64) float64 { return max(lo, min(hi, x)) }
+
+// linkPersons runs the person layer and unions matched pairs into uf. It returns the
+// fitted model and the number of pairs compared and matched, for the log.
+func linkPersons(fs []features, uf *unionFind, rng *rand.Rand) (md *fsModel, compared, matched int) {
+	pairs := candidatePairs(fs)
+	pats := make([]pattern, len(pairs))
+	counts := make(map[pattern]float64)
+	for k, pr := range pairs {
+		p := compare(&fs[pr>>32], &fs[pr&0xffffffff])
+		pats[k] = p
+		counts[p]++
+	}
+	md = fitModel(fs, counts, rng)
+	// Term frequency: an exact match on a common name is weaker evidence than on a rare
+	// one. The exact-name u becomes the name's own frequency where that is higher.
+	nameCount := make(map[string]int32)
+	for i := range fs {
+		if fs[i].name != "" {
+			nameCount[fs[i].name]++
+		}
+	}
+	n := float64(len(fs))
+	accept := make(map[pattern]bool, len(counts))
+	for p := range counts {
+		accept[p] = md.posterior(p) >= matchPrior
+	}
+	for k, pr := range pairs {
+		p := pats[k]
+		ok := accept[p]
+		if ok && p.level(fName) == 0 {
+			tf := float64(nameCount[fs[pr>>32].name]) / n
+			ok = md.posteriorTF(p, tf) >= matchPrior
+		}
+		if ok {
+			uf.union(int32(pr>>32), int32(pr&0xffffffff))
+			matched++
+		}
+	}
+	return md, len(pairs), matched
+}
