@@ -114,33 +114,56 @@ func (s *Store) Check(ctx context.Context) error {
 			return err
 		}
 		// A record's identifiers and their postings.
-		if err := s.scanPrefix(ctx, txn, []byte{prefixRecIdent}, false, func(k, _ []byte) error {
-			i := strings.IndexByte(string(k[1:]), 0)
-			if i < 0 {
-				report("corrupt identifier key %q", k)
-				return nil
-			}
-			id := string(k[1 : i+1])
-			kind, value, ok := splitRecIdent(k[i+2:])
-			if !ok {
-				report("corrupt identifier key %q", k)
-				return nil
-			}
+		if err := s.scanPrefix(ctx, txn, []byte{prefixRecIdent}, true, func(k, v []byte) error {
+			id := string(k[1:])
 			if cur, err := current(id); err != nil {
 				return err
 			} else if cur == 0 {
-				report("identifier %s of record %q, which has no meta", kind, id)
+				report("identifiers of record %q, which has no meta", id)
 			}
-			ok, err := exists(postingKey(ingest.Kind(kind), value, id))
-			if err != nil {
-				return err
-			}
-			if !ok {
-				report("record %q: %s identifier has no posting", id, kind)
-			}
-			return nil
+			return eachIdentifier(v, func(kind, value []byte) error {
+				if !posted(ingest.Kind(kind)) {
+					return nil
+				}
+				ok, err := exists(postingKey(ingest.Kind(kind), string(value), id))
+				if err != nil {
+					return err
+				}
+				if !ok {
+					report("record %q: %s identifier has no posting", id, kind)
+				}
+				return nil
+			})
 		}); err != nil {
 			return err
+		}
+		// Every posting names a record that holds its identifier. Postings are not grouped
+		// by record, so each looks its record's list up; the last list is kept, since
+		// postings of one value often name neighbouring records.
+		var listID string
+		var listBuf []byte
+		holds := func(id, kind string, value []byte) (bool, error) {
+			if id != listID {
+				item, err := txn.Get(recIdentKey(id))
+				if errors.Is(err, badger.ErrKeyNotFound) {
+					return false, nil
+				}
+				if err != nil {
+					return false, err
+				}
+				if listBuf, err = item.ValueCopy(listBuf[:0]); err != nil {
+					return false, err
+				}
+				listID = id
+			}
+			found := false
+			err := eachIdentifier(listBuf, func(k, v []byte) error {
+				if string(k) == kind && string(v) == string(value) {
+					found = true
+				}
+				return nil
+			})
+			return found, err
 		}
 		if err := s.scanPrefix(ctx, txn, []byte{prefixPosting}, false, func(k, _ []byte) error {
 			i := strings.IndexByte(string(k[1:]), 0)
@@ -160,7 +183,7 @@ func (s *Store) Check(ctx context.Context) error {
 				report("%s posting points to missing record %q", kind, id)
 				return nil
 			}
-			ok, err := exists(recIdentKey(string(id), ingest.Kind(kind), string(value)))
+			ok, err := holds(string(id), kind, value)
 			if err != nil {
 				return err
 			}

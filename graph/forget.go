@@ -146,15 +146,20 @@ func recordKeys(txn *badger.Txn, id string) (keys [][]byte, found bool, err erro
 	if err := scan(versionPrefix(id), nil); err != nil {
 		return nil, false, err
 	}
-	xp := recIdentPrefix(id)
-	if err := scan(xp, func(k []byte) error {
-		kind, value, ok := splitRecIdent(k[len(xp):])
-		if !ok {
-			return fmt.Errorf("corrupt identifier key %q", k)
+	switch item, err := txn.Get(recIdentKey(id)); {
+	case err == nil:
+		keys = append(keys, recIdentKey(id))
+		if err := item.Value(func(v []byte) error {
+			return eachIdentifier(v, func(kind, value []byte) error {
+				if posted(ingest.Kind(kind)) {
+					keys = append(keys, postingKey(ingest.Kind(kind), string(value), id))
+				}
+				return nil
+			})
+		}); err != nil {
+			return nil, false, fmt.Errorf("record %q: %w", id, err)
 		}
-		keys = append(keys, postingKey(ingest.Kind(kind), value, id))
-		return nil
-	}); err != nil {
+	case !errors.Is(err, badger.ErrKeyNotFound):
 		return nil, false, err
 	}
 	for _, l := range Levels() {

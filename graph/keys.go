@@ -12,7 +12,7 @@ import (
 //
 //	'R' id                                  -> recordMeta (current version, content hash, observed_at)
 //	'V' id 0x00 version(u32 BE)             -> canonical record JSON of that version
-//	'X' id 0x00 kind 0x00 value             -> identifier JSON (the record's current identifiers)
+//	'X' id                                  -> the record's current identifiers, one encoded list (identcodec.go)
 //	'I' kind 0x00 uvarint(len value) value id -> nothing (posting: identifier -> record)
 //	'C' level id                            -> cluster id of the record at that level
 //	'K' level cluster                       -> cluster summary JSON
@@ -49,16 +49,8 @@ func versionKey(id string, v uint32) []byte {
 	return binary.BigEndian.AppendUint32(versionPrefix(id), v)
 }
 
-func recIdentPrefix(id string) []byte {
-	k := append([]byte{prefixRecIdent}, id...)
-	return append(k, 0)
-}
-
-func recIdentKey(id string, kind ingest.Kind, value string) []byte {
-	k := recIdentPrefix(id)
-	k = append(k, kind...)
-	k = append(k, 0)
-	return append(k, value...)
+func recIdentKey(id string) []byte {
+	return append([]byte{prefixRecIdent}, id...)
 }
 
 func postingKindPrefix(kind ingest.Kind) []byte {

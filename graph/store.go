@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -212,36 +211,51 @@ func unmarshalMeta(b []byte) (recordMeta, error) {
 // Results are in the order of puts.
 func (s *Store) PutBatch(ctx context.Context, puts []Put) ([]PutResult, error) {
 	results := make([]PutResult, len(puts))
-	changed := make([]*ingest.Record, 0, len(puts))
-	txn := s.db.NewTransaction(true)
-	defer func() { txn.Discard() }()
-	pending := 0
-	for i := 0; i < len(puts); i++ {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		res, err := putLocked(txn, puts[i], pending == 0)
-		if errors.Is(err, badger.ErrTxnTooBig) && pending > 0 {
-			// Commit what fits and retry this record in a fresh transaction.
-			if err := txn.Commit(); err != nil {
-				return nil, fmt.Errorf("graph: commit batch: %w", err)
+	// apply writes puts[from:to] into a fresh transaction and commits it. A record that
+	// does not fit makes Badger refuse the write with ErrTxnTooBig after part of the record
+	// went into the transaction, so that transaction is discarded whole, never committed:
+	// the records before the one that did not fit are written again in a new transaction,
+	// and the rest continue after it.
+	apply := func(from, to int) (int, error) {
+		txn := s.db.NewTransaction(true)
+		defer txn.Discard()
+		for i := from; i < to; i++ {
+			if err := ctx.Err(); err != nil {
+				return i, err
 			}
-			txn = s.db.NewTransaction(true)
-			pending = 0
-			i--
+			res, err := putLocked(txn, puts[i])
+			if errors.Is(err, badger.ErrTxnTooBig) && i > from {
+				return i, errTooBig
+			}
+			if err != nil {
+				return i, fmt.Errorf("graph: put record %q: %w", puts[i].Record.RecordID, err)
+			}
+			results[i] = res
+		}
+		if err := txn.Commit(); err != nil {
+			return to, fmt.Errorf("graph: commit batch: %w", err)
+		}
+		return to, nil
+	}
+	for from := 0; from < len(puts); {
+		stop, err := apply(from, len(puts))
+		if errors.Is(err, errTooBig) {
+			if _, err := apply(from, stop); err != nil {
+				return nil, err
+			}
+			from = stop
 			continue
 		}
 		if err != nil {
-			return nil, fmt.Errorf("graph: put record %q: %w", puts[i].Record.RecordID, err)
+			return nil, err
 		}
-		results[i] = res
-		if res != Unchanged {
-			pending++
+		from = stop
+	}
+	var changed []*ingest.Record
+	for i, r := range results {
+		if r != Unchanged {
 			changed = append(changed, puts[i].Record)
 		}
-	}
-	if err := txn.Commit(); err != nil {
-		return nil, fmt.Errorf("graph: commit batch: %w", err)
 	}
 	if len(changed) > 0 {
 		if err := s.index.indexRecords(changed); err != nil {
@@ -251,9 +265,11 @@ func (s *Store) PutBatch(ctx context.Context, puts []Put) ([]PutResult, error) {
 	return results, nil
 }
 
-// putLocked writes one record in txn; first says whether it is the first write of the
-// transaction (so that ErrTxnTooBig then means the record alone is too big).
-func putLocked(txn *badger.Txn, p Put, first bool) (PutResult, error) {
+// errTooBig says a transaction filled up before the given record; PutBatch splits there.
+var errTooBig = errors.New("graph: transaction full")
+
+// putLocked writes one record in txn.
+func putLocked(txn *badger.Txn, p Put) (PutResult, error) {
 	rec := p.Record
 	id := rec.RecordID
 	meta := recordMeta{observed: rec.Observed.UnixNano(), signals: p.Signals, hash: sha256.Sum256(rec.Canonical)}
@@ -288,13 +304,12 @@ func putLocked(txn *badger.Txn, p Put, first bool) (PutResult, error) {
 	if err := txn.Set(versionKey(id, meta.version), rec.Canonical); err != nil {
 		return 0, err
 	}
+	if err := txn.Set(recIdentKey(id), encodeIdentifiers(p.Identifiers)); err != nil {
+		return 0, err
+	}
 	for _, ident := range p.Identifiers {
-		v, err := json.Marshal(ident)
-		if err != nil {
-			return 0, err
-		}
-		if err := txn.Set(recIdentKey(id, ident.Kind, ident.Value), v); err != nil {
-			return 0, err
+		if !posted(ident.Kind) {
+			continue
 		}
 		if err := txn.Set(postingKey(ident.Kind, ident.Value, id), nil); err != nil {
 			return 0, err
@@ -306,35 +321,32 @@ func putLocked(txn *badger.Txn, p Put, first bool) (PutResult, error) {
 // dropIdentifiers removes a record's current identifiers and their postings, before a new
 // version writes its own. Older versions keep their JSON, so history is not lost.
 func dropIdentifiers(txn *badger.Txn, id string) error {
-	prefix := recIdentPrefix(id)
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: false})
-	var keys [][]byte
-	for it.Rewind(); it.Valid(); it.Next() {
-		keys = append(keys, it.Item().KeyCopy(nil))
+	item, err := txn.Get(recIdentKey(id))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return nil
 	}
-	it.Close()
+	if err != nil {
+		return err
+	}
+	list, err := item.ValueCopy(nil)
+	if err != nil {
+		return err
+	}
+	var keys [][]byte
+	if err := eachIdentifier(list, func(kind, value []byte) error {
+		if posted(ingest.Kind(kind)) {
+			keys = append(keys, postingKey(ingest.Kind(kind), string(value), id))
+		}
+		return nil
+	}); err != nil {
+		return fmt.Errorf("record %q: %w", id, err)
+	}
 	for _, k := range keys {
-		kind, value, ok := splitRecIdent(k[len(prefix):])
-		if !ok {
-			return fmt.Errorf("corrupt identifier key for record %q", id)
-		}
-		if err := txn.Delete(postingKey(ingest.Kind(kind), value, id)); err != nil {
-			return err
-		}
 		if err := txn.Delete(k); err != nil {
 			return err
 		}
 	}
-	return nil
-}
-
-func splitRecIdent(b []byte) (kind, value string, ok bool) {
-	for i, c := range b {
-		if c == 0 {
-			return string(b[:i]), string(b[i+1:]), true
-		}
-	}
-	return "", "", false
+	return txn.Delete(recIdentKey(id))
 }
 
 // StoredRecord is a record as the store holds it.
@@ -383,14 +395,16 @@ func readRecord(txn *badger.Txn, id string) (*StoredRecord, error) {
 	if r.JSON, err = item.ValueCopy(nil); err != nil {
 		return nil, err
 	}
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: recIdentPrefix(id), PrefetchValues: true})
-	defer it.Close()
-	for it.Rewind(); it.Valid(); it.Next() {
-		var ident ingest.Identifier
-		if err := it.Item().Value(func(v []byte) error { return json.Unmarshal(v, &ident) }); err != nil {
-			return nil, fmt.Errorf("graph: record %q identifier: %w", id, err)
+	switch item, err := txn.Get(recIdentKey(id)); {
+	case err == nil:
+		if err := item.Value(func(v []byte) (err error) {
+			r.Identifiers, err = decodeIdentifiers(v)
+			return err
+		}); err != nil {
+			return nil, fmt.Errorf("graph: record %q identifiers: %w", id, err)
 		}
-		r.Identifiers = append(r.Identifiers, ident)
+	case !errors.Is(err, badger.ErrKeyNotFound):
+		return nil, err
 	}
 	for _, l := range Levels() {
 		item, err := txn.Get(membershipKey(l, id))

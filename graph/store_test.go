@@ -3,6 +3,8 @@ package graph
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"slices"
 	"testing"
 
@@ -149,5 +151,51 @@ func TestClusterRewriteClearsStale(t *testing.T) {
 	c, err := s.Cluster(ctx, Operator, "o-1")
 	if err != nil || c.Size != 1 || c.Level != "operator" {
 		t.Fatalf("cluster: %+v %v", c, err)
+	}
+}
+
+// TestPutBatchSplitsWhenTxnFull writes a batch far larger than one transaction of a small
+// memtable can hold: every record must be stored whole (postings included), none half.
+func TestPutBatchSplitsWhenTxnFull(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(t.TempDir(), &Options{MemTableSize: 8 << 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var puts []Put
+	for i := range 400 {
+		line := fmt.Sprintf(`{"record_id":"r%03d","source":"s","observed_at":"2026-01-01T00:00:00Z","name":"Person %d",`+
+			`"emails":["p%d@example.com"],"devices":[{"fingerprint":"dev%d"}],"cv_text":%q}`,
+			i, i, i, i%7, strings.Repeat(fmt.Sprintf("word%d ", i), 900))
+		puts = append(puts, mustParse(t, line))
+	}
+	res, err := s.PutBatch(ctx, puts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range res {
+		if r != New {
+			t.Fatalf("record %d: %v", i, r)
+		}
+	}
+	if err := s.Check(ctx); err != nil {
+		t.Fatalf("store inconsistent after split batches: %v", err)
+	}
+	for i := range 400 {
+		h, err := s.Holders(ctx, ingest.KindEmail, fmt.Sprintf("p%d@example.com", i))
+		if err != nil || len(h) != 1 {
+			t.Fatalf("record %d: e-mail holders %v %v", i, h, err)
+		}
+	}
+	// The same batch again: all unchanged, nothing written twice.
+	res, err = s.PutBatch(ctx, puts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range res {
+		if r != Unchanged {
+			t.Fatalf("second put, record %d: %v", i, r)
+		}
 	}
 }

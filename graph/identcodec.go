@@ -1,0 +1,148 @@
+package graph
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/personagraph/personagraph/ingest"
+)
+
+// A record's current identifiers are stored as one value under 'X' id, not one key each:
+// a record has around forty identifiers, and one key apiece doubled the keys Badger had to
+// write and compact. The encoding is
+//
+//	version(1) uvarint(count) { str(kind) str(value) str(raw) valid(1) uvarint(nflags) { str(flag) } }
+//
+// where str is uvarint(len) followed by the bytes.
+const identCodecVersion = 1
+
+var errCorruptIdentifiers = errors.New("graph: corrupt identifier list")
+
+// posted reports whether identifiers of a kind get postings. Names and birthdays are
+// stored with the record but not posted: they identify nobody on their own, the engine
+// compares them from the record's list, and a common name's posting list would be huge.
+func posted(k ingest.Kind) bool {
+	return k != ingest.KindNameKey && k != ingest.KindDOB
+}
+
+func encodeIdentifiers(ids []ingest.Identifier) []byte {
+	n := 2
+	for _, id := range ids {
+		n += len(id.Kind) + len(id.Value) + len(id.Raw) + 8
+		for _, f := range id.Flags {
+			n += len(f) + 1
+		}
+	}
+	b := make([]byte, 0, n)
+	b = append(b, identCodecVersion)
+	b = binary.AppendUvarint(b, uint64(len(ids)))
+	str := func(s string) {
+		b = binary.AppendUvarint(b, uint64(len(s)))
+		b = append(b, s...)
+	}
+	for _, id := range ids {
+		str(string(id.Kind))
+		str(id.Value)
+		str(id.Raw)
+		if id.Valid {
+			b = append(b, 1)
+		} else {
+			b = append(b, 0)
+		}
+		b = binary.AppendUvarint(b, uint64(len(id.Flags)))
+		for _, f := range id.Flags {
+			str(f)
+		}
+	}
+	return b
+}
+
+// identDecoder walks an encoded list without allocating for the parts a caller skips.
+type identDecoder struct {
+	b   []byte
+	err error
+}
+
+func (d *identDecoder) uvarint() uint64 {
+	v, n := binary.Uvarint(d.b)
+	if n <= 0 {
+		d.err = errCorruptIdentifiers
+		d.b = nil
+		return 0
+	}
+	d.b = d.b[n:]
+	return v
+}
+
+func (d *identDecoder) bytes() []byte {
+	n := d.uvarint()
+	if d.err != nil || uint64(len(d.b)) < n {
+		d.err = errCorruptIdentifiers
+		d.b = nil
+		return nil
+	}
+	s := d.b[:n]
+	d.b = d.b[n:]
+	return s
+}
+
+// eachIdentifier calls fn with the kind and value of every identifier in an encoded list,
+// without copying them: the slices are valid only during the call.
+func eachIdentifier(b []byte, fn func(kind, value []byte) error) error {
+	if len(b) == 0 || b[0] != identCodecVersion {
+		return fmt.Errorf("%w: version %v", errCorruptIdentifiers, b[:min(1, len(b))])
+	}
+	d := identDecoder{b: b[1:]}
+	count := d.uvarint()
+	for range count {
+		kind, value := d.bytes(), d.bytes()
+		d.bytes() // raw
+		if len(d.b) == 0 {
+			return errCorruptIdentifiers
+		}
+		d.b = d.b[1:] // valid
+		for range d.uvarint() {
+			d.bytes()
+		}
+		if d.err != nil {
+			return d.err
+		}
+		if err := fn(kind, value); err != nil {
+			return err
+		}
+	}
+	return d.err
+}
+
+func decodeIdentifiers(b []byte) ([]ingest.Identifier, error) {
+	if len(b) == 0 || b[0] != identCodecVersion {
+		return nil, errCorruptIdentifiers
+	}
+	d := identDecoder{b: b[1:]}
+	count := d.uvarint()
+	if count > uint64(len(b)) {
+		return nil, errCorruptIdentifiers
+	}
+	ids := make([]ingest.Identifier, 0, count)
+	for range count {
+		id := ingest.Identifier{Kind: ingest.Kind(d.bytes()), Value: string(d.bytes()), Raw: string(d.bytes())}
+		if len(d.b) == 0 {
+			return nil, errCorruptIdentifiers
+		}
+		id.Valid = d.b[0] == 1
+		d.b = d.b[1:]
+		nf := d.uvarint()
+		if nf > uint64(len(d.b)) {
+			return nil, errCorruptIdentifiers
+		}
+		for range nf {
+			id.Flags = append(id.Flags, string(d.bytes()))
+		}
+		if d.err != nil {
+			return nil, d.err
+		}
+		ids = append(ids, id)
+	}
+	return ids, d.err
+}
