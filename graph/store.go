@@ -26,7 +26,9 @@ type Options struct {
 	Logger zerolog.Logger
 	// InMemory keeps everything in memory, for tests. Default: false.
 	InMemory bool
-	// MemTableSize is Badger's memtable size in bytes. Default: 64 MiB.
+	// MemTableSize is Badger's memtable size in bytes. Default: 32 MiB. Measured on 300k
+	// generated records (2 cores): 64 MiB ingests in 48 s at 3.2 GB peak RSS, 16 MiB in
+	// 61 s at 2.2 GB: Badger pools table builders the size of a memtable.
 	MemTableSize int64
 	// BlockCacheSize is Badger's block cache in bytes; it must be > 0 because compression
 	// is on. Default: 64 MiB.
@@ -49,7 +51,7 @@ func DefaultOptions() *Options {
 // EnsureDefaults fills in zero fields.
 func (o *Options) EnsureDefaults() {
 	if o.MemTableSize <= 0 {
-		o.MemTableSize = 64 << 20
+		o.MemTableSize = 32 << 20
 	}
 	if o.BlockCacheSize <= 0 {
 		o.BlockCacheSize = 64 << 20
@@ -79,8 +81,8 @@ func Open(dir string, opts *Options) (_ *Store, err error) {
 		o.EnsureDefaults()
 	}
 	bo := badger.DefaultOptions(filepath.Join(dir, "badger")).
+		WithLoggingLevel(badger.WARNING). // before WithLogger: it installs Badger's default logger
 		WithLogger(badgerLogger{o.Logger}).
-		WithLoggingLevel(badger.WARNING).
 		WithMemTableSize(o.MemTableSize).
 		WithNumMemtables(3).
 		WithBlockCacheSize(o.BlockCacheSize).

@@ -64,6 +64,7 @@ func newIngestCmd(g *globals) *cobra.Command {
 			if err := e.EnsureClustered(cmd.Context()); err != nil {
 				return err
 			}
+			g.heapProfile()
 			fmt.Fprintf(g.stdout, "new %d, updated %d, unchanged %d, rejected %d\n",
 				total.New, total.Updated, total.Unchanged, total.Rejected)
 			if strict && total.Rejected > 0 {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"strings"
 	"time"
@@ -35,6 +36,7 @@ type globals struct {
 	data       string
 	logLevel   string
 	cpuProfile string
+	memProfile string
 	keyFile    string // --encryption-key-file: the store's AES-256 key
 	log        zerolog.Logger
 	stdout     io.Writer
@@ -60,6 +62,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.PersistentFlags().StringVar(&g.keyFile, "encryption-key-file", os.Getenv("PERSONAGRAPH_KEY_FILE"),
 		"file holding the store's AES-256 key: 32 raw bytes or 64 hex characters (env PERSONAGRAPH_KEY_FILE)")
 	root.PersistentFlags().StringVar(&g.cpuProfile, "cpuprofile", "", "write a CPU profile to this file (for go tool pprof)")
+	root.PersistentFlags().StringVar(&g.memProfile, "memprofile", "", "write a heap profile to this file when the work is done, before the store closes (ingest)")
 	root.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
 		if err := g.setup(); err != nil {
 			return err
@@ -75,7 +78,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			f.Close()
 			return err
 		}
-		stopProfile = func() { pprof.StopCPUProfile(); f.Close() }
+		prev := stopProfile
+		stopProfile = func() { pprof.StopCPUProfile(); f.Close(); prev() }
 		return nil
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError{err} })
@@ -148,6 +152,24 @@ func (g *globals) open(dir string) (*engine.Engine, func() error, error) {
 	}
 	e := engine.New(st, &engine.Options{Logger: g.log.With().Str("component", "engine").Logger()})
 	return e, st.Close, nil
+}
+
+// heapProfile writes a heap profile to --memprofile, if given. Commands call it when their
+// work is done but the store is still open, so the profile shows what the store retains.
+func (g *globals) heapProfile() {
+	if g.memProfile == "" {
+		return
+	}
+	f, err := os.Create(g.memProfile)
+	if err != nil {
+		g.log.Error().Err(err).Msg("memprofile")
+		return
+	}
+	defer f.Close()
+	runtime.GC()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		g.log.Error().Err(err).Msg("memprofile")
+	}
 }
 
 // exactArgs is cobra.ExactArgs with a usage error.
