@@ -353,6 +353,16 @@ func fitModel(fs []features, counts map[pattern]float64, rng *rand.Rand) *fsMode
 	if all := n * (n - 1) / 2; all > 0 {
 		md.lambda = clamp(max(strict/strictRecall, 1)/all, 1e-12, 0.5)
 	}
+	// Random pairs are not all non-matches: a share lambda of them match, and matches
+	// agree far more often. Left in, they inflate u for the agreeing levels of strong
+	// identifiers (a shared e-mail looked a hundred times less telling than it is).
+	for f := range numFields {
+		for l := range fieldLevels[f] {
+			obs := md.u[f][l]
+			md.u[f][l] = max((obs-md.lambda*md.m[f][l])/(1-md.lambda), obs*0.05)
+		}
+		normalise(md.u[f][:fieldLevels[f]])
+	}
 	return md
 }
 
