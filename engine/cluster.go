@@ -56,6 +56,7 @@ func (e *Engine) reclusterLocked(ctx context.Context) error {
 	}
 	personUF := newUnionFind(len(ids))
 	md, compared, matched := linkPersons(fs, personUF, rand.New(rand.NewPCG(uint64(len(ids)), 0x9e3779b97f4a7c15)))
+	families := familyCodes(fs)
 	fs = nil
 	e.log.Debug().Interface("m", md.m).Interface("u", md.u).Msg("person model")
 	e.log.Info().Int("hub_values", hubs).Int("pairs", compared).Int("matched", matched).Float64("match_share", md.lambda).
@@ -70,7 +71,7 @@ func (e *Engine) reclusterLocked(ctx context.Context) error {
 		persons[i] = personUF.find(int32(i))
 	}
 	uf := personUF.clone()
-	shared, err := e.linkOperators(ctx, index, persons, signals, uf)
+	shared, err := e.linkOperators(ctx, index, persons, signals, families, uf)
 	if err != nil {
 		return err
 	}

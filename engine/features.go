@@ -143,3 +143,20 @@ func (f *features) initial() string {
 	}
 	return f.name[:1]
 }
+
+// familyCodes returns each record's family-name phonetic code ("" when unknown), from its
+// "dmf:<family>/<initial>" name key: the operator layer asks whether the holders of a
+// shared value look like one family.
+func familyCodes(fs []features) []string {
+	out := make([]string, len(fs))
+	for i := range fs {
+		for _, p := range fs[i].phonetic {
+			if fam, ok := strings.CutPrefix(p, "dmf:"); ok {
+				fam, _, _ = strings.Cut(fam, "/")
+				out[i] = fam
+				break
+			}
+		}
+	}
+	return out
+}

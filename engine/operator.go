@@ -16,10 +16,12 @@ import (
 //     personas is strong; a phone or profile handle a little less; CV text bands weak one
 //     by one; a shipping address is facilitator evidence (a laptop farm serves several
 //     operators) and never links on its own;
-//   - holders: a value whose holders carry no risk signal (camera on, no remote tools,
-//     no VoIP, no money-service payout) looks like a benign hub (agency contact, umbrella
-//     payroll, co-working address) and is discounted; so is a value held by very many
-//     personas.
+//   - holders: a value held by many personas most of whom carry no risk signal (camera
+//     on, no remote tools, no VoIP, no money-service payout) looks like a benign hub
+//     (agency contact, umbrella payroll, co-working address) and is discounted; for a
+//     value held by a few personas, one risk signal among them is enough to keep its
+//     weight. So is a value whose holders share a family name (a household's laptop or
+//     landline) discounted, and one held by very many personas.
 //
 // A value at or above strongWeight links all its holders. Weaker values add their weight
 // to each pair of holders (only for values with at most maxPairHolders holders, so the
@@ -29,7 +31,9 @@ const (
 	strongWeight   = 0.8
 	maxPairHolders = 30
 	hubHolders     = 30
+	fewHolders     = 5 // up to this many, signals do not decide benignity
 	benignDiscount = 0.25
+	familyDiscount = 0.25
 	hubDiscount    = 0.25
 	maxEvidence    = 200 // holders listed as evidence for one value
 )
@@ -62,10 +66,14 @@ type pairEvidence struct {
 
 // linkOperators unions person clusters (roots of persons) into ops and returns the shared
 // values it saw, for flags and evidence.
-func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, persons []int32, signals []uint32, ops *unionFind) ([]sharedValue, error) {
+func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, persons []int32, signals []uint32, families []string, ops *unionFind) ([]sharedValue, error) {
 	personSig := make(map[int32]uint32)
+	personFamily := make(map[int32]string)
 	for i, p := range persons {
 		personSig[p] |= signals[i]
+		if families[i] != "" {
+			personFamily[p] = families[i]
+		}
 	}
 	var shared []sharedValue
 	pairs := make(map[uint64]*pairEvidence)
@@ -100,9 +108,19 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 					risky++
 				}
 			}
+			// Many holders: benign unless most carry a risk signal. A few: benign only if
+			// none does (roommates' shared laptop), since an operator's personas need not
+			// all show one.
 			benign := 2*risky < len(holders)
+			if len(holders) <= fewHolders {
+				benign = risky == 0
+			}
 			if benign {
 				w *= benignDiscount
+			}
+			if oneFamily(holders, personFamily) {
+				benign = true
+				w *= familyDiscount
 			}
 			if len(holders) > hubHolders {
 				w *= hubDiscount
@@ -159,4 +177,17 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 		}
 	}
 	return shared, nil
+}
+
+// oneFamily reports whether most holders share a family-name code: a household.
+func oneFamily(holders []int32, family map[int32]string) bool {
+	count := make(map[string]int, len(holders))
+	best := 0
+	for _, h := range holders {
+		if f := family[h]; f != "" {
+			count[f]++
+			best = max(best, count[f])
+		}
+	}
+	return best >= 2 && 2*best > len(holders)
 }

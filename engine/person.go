@@ -363,8 +363,18 @@ func fitModel(fs []features, counts map[pattern]float64, rng *rand.Rand) *fsMode
 		}
 		normalise(md.u[f][:fieldLevels[f]])
 	}
+	// Addresses are shared by households, flatmates and co-working members, whose names
+	// are often alike too: the fields are not independent there, so an address match
+	// may support a name but must not stand in for one.
+	for l, maxBF := range addressMaxBF {
+		md.u[fAddress][l] = max(md.u[fAddress][l], md.m[fAddress][l]/maxBF)
+	}
 	return md
 }
+
+// addressMaxBF caps the Bayes factor of address agreement (same address key, same
+// postcode).
+var addressMaxBF = []float64{1000, 50}
 
 func normalise(v []float64) {
 	s := 0.0
