@@ -2,8 +2,6 @@ package api
 
 import (
 	"context"
-	"io/fs"
-	"path/filepath"
 	"strconv"
 	"sync"
 	"time"
@@ -78,7 +76,7 @@ func newMetrics(eng Engine, dataDir string) *metrics {
 		}, c.get))
 	}
 	if dataDir != "" {
-		c := &cached{fn: func() float64 { return float64(dirSize(dataDir)) }}
+		c := &cached{fn: func() float64 { return float64(graph.DiskUsage(dataDir)) }}
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "personagraph_store_bytes",
 			Help: "Bytes on disk under the data directory (cached for 30 s).",
@@ -116,22 +114,4 @@ func (c *cached) get() float64 {
 		c.val, c.at = c.fn(), time.Now()
 	}
 	return c.val
-}
-
-// dirSize sums the disk space of the regular files under dir; unreadable entries are
-// skipped.
-func dirSize(dir string) int64 {
-	var n int64
-	_ = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return nil
-		}
-		if d.Type().IsRegular() {
-			if fi, err := d.Info(); err == nil {
-				n += allocated(fi)
-			}
-		}
-		return nil
-	})
-	return n
 }

@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"io"
-	"io/fs"
 	"math/rand/v2"
-	"path/filepath"
 	"slices"
 	"time"
+
+	"github.com/personagraph/personagraph/graph"
 )
 
 // SpeedResult is one run of the speed suite.
@@ -85,23 +85,9 @@ func RunSpeed(ctx context.Context, workDir string, write func(io.Writer) error) 
 	slices.Sort(lat)
 	res.LookupP50 = lat[len(lat)/2]
 	res.LookupP99 = lat[len(lat)*99/100]
-	res.StoreBytes = dirSize(st.Dir())
+	res.StoreBytes = graph.DiskUsage(st.Dir())
 	res.BytesPerRecord = float64(res.StoreBytes) / float64(res.Records)
 	return res, nil
-}
-
-// dirSize is the total size of the regular files under dir.
-func dirSize(dir string) int64 {
-	var n int64
-	_ = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
-		if err == nil && d.Type().IsRegular() {
-			if info, err := d.Info(); err == nil {
-				n += info.Size()
-			}
-		}
-		return nil
-	})
-	return n
 }
 
 // errNoRecords is returned by the speed suite for an empty input.
