@@ -56,6 +56,11 @@ func (e *Engine) reclusterLocked(ctx context.Context) error {
 	}
 	personUF := newUnionFind(len(ids))
 	md, compared, matched := linkPersons(fs, personUF, rand.New(rand.NewPCG(uint64(len(ids)), 0x9e3779b97f4a7c15)))
+	if b, err := md.marshal(len(ids)); err == nil {
+		if err := e.store.PutMeta(ctx, metaPersonModel, b); err != nil {
+			return err
+		}
+	}
 	families := familyCodes(fs)
 	fs = nil
 	e.log.Debug().Interface("m", md.m).Interface("u", md.u).Msg("person model")

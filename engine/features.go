@@ -37,33 +37,36 @@ func (e *Engine) loadFeatures(ctx context.Context, index map[string]int32) ([]fe
 			}
 			cur = &fs[i]
 		}
-		if cur == nil {
-			return nil
-		}
-		v := string(value)
-		switch kind {
-		case ingest.KindNameKey:
-			if strings.Contains(v, ":") {
-				cur.phonetic = append(cur.phonetic, v)
-			} else if cur.name == "" || len(v) > len(cur.name) {
-				cur.name = v
-			}
-		case ingest.KindDOB:
-			cur.dob = v
-		case ingest.KindPostcode:
-			cur.postcode = append(cur.postcode, v)
-		case ingest.KindAddress:
-			cur.address = append(cur.address, v)
-		case ingest.KindEmail:
-			cur.emails = append(cur.emails, v)
-		case ingest.KindPhone:
-			cur.phones = append(cur.phones, v)
-		case ingest.KindDocument:
-			cur.docs = append(cur.docs, v)
+		if cur != nil {
+			cur.add(kind, string(value))
 		}
 		return nil
 	})
 	return fs, err
+}
+
+// add records one identifier in the features.
+func (cur *features) add(kind ingest.Kind, v string) {
+	switch kind {
+	case ingest.KindNameKey:
+		if strings.Contains(v, ":") {
+			cur.phonetic = append(cur.phonetic, v)
+		} else if cur.name == "" || len(v) > len(cur.name) {
+			cur.name = v
+		}
+	case ingest.KindDOB:
+		cur.dob = v
+	case ingest.KindPostcode:
+		cur.postcode = append(cur.postcode, v)
+	case ingest.KindAddress:
+		cur.address = append(cur.address, v)
+	case ingest.KindEmail:
+		cur.emails = append(cur.emails, v)
+	case ingest.KindPhone:
+		cur.phones = append(cur.phones, v)
+	case ingest.KindDocument:
+		cur.docs = append(cur.docs, v)
+	}
 }
 
 // personHubNames is how many dissimilar names may hold one e-mail, phone or document

@@ -19,6 +19,7 @@ import (
 //	'D'                                     -> present while clusters are stale
 //	'A' time(unix ns, u64 BE) seq(u32 BE)   -> audit entry JSON (audit.go)
 //	'F'                                     -> never present: Compact writes and drops it to flush
+//	'M' name                                -> engine metadata (e.g. the fitted linkage model), meta.go
 //
 // Postings of one identifier are contiguous and those of one kind share a prefix, so the
 // engine reads "who shares this value" and "every shared value of this kind" as range
@@ -34,6 +35,7 @@ const (
 	keyStale         = 'D'
 	prefixAudit      = 'A'
 	keyFlush         = 'F'
+	prefixMeta       = 'M'
 )
 
 func recordKey(id string) []byte {

@@ -166,3 +166,58 @@ func TestIngestCSVWithMapping(t *testing.T) {
 		t.Fatalf("csv without --map: exit %d, want 2", code)
 	}
 }
+
+func TestExplain(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	in := filepath.Join(dir, "records")
+	if err := os.WriteFile(in, []byte(fixtures.Sample), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := cli(t, "ingest", "--data", data, "--log-level", "error", in); code != 0 {
+		t.Fatalf("ingest: %s", errs)
+	}
+	explain := func(a, b string) (ex struct {
+		SamePerson   bool `json:"same_person"`
+		SameOperator bool `json:"same_operator"`
+		Fields       []struct {
+			Field       string  `json:"field"`
+			Level       string  `json:"level"`
+			BayesFactor float64 `json:"bayes_factor"`
+		} `json:"fields"`
+		Posterior float64 `json:"posterior"`
+		Shared    []struct {
+			Kind  string `json:"kind"`
+			Value string `json:"value"`
+		} `json:"shared"`
+	}) {
+		code, out, errs := cli(t, "explain", "--data", data, "--log-level", "error", "--format", "json", a, b)
+		if code != 0 {
+			t.Fatalf("explain %s %s: %s", a, b, errs)
+		}
+		if err := json.Unmarshal([]byte(out), &ex); err != nil {
+			t.Fatal(err)
+		}
+		return ex
+	}
+	// One applicant twice: same person, strong field evidence, shared e-mail and phone.
+	ex := explain("acme:app:0001", "acme:app:0002")
+	if !ex.SamePerson || ex.Posterior < 0.5 || len(ex.Shared) < 2 || len(ex.Fields) != 6 {
+		t.Fatalf("re-application: %+v", ex)
+	}
+	// Two personas of the ring: one operator, not one person, sharing a device.
+	ex = explain("upwork:app:3001", "upwork:app:3002")
+	if ex.SamePerson || !ex.SameOperator || ex.Posterior >= 0.5 {
+		t.Fatalf("ring personas: %+v", ex)
+	}
+	kinds := map[string]bool{}
+	for _, s := range ex.Shared {
+		kinds[s.Kind] = true
+	}
+	if !kinds["device"] || !kinds["payment"] {
+		t.Fatalf("ring personas should share a device and a payout: %+v", ex.Shared)
+	}
+	if code, _, _ := cli(t, "explain", "--data", data, "--log-level", "error", "acme:app:0001", "nope"); code != 1 {
+		t.Fatalf("explain with a missing record: exit %d, want 1", code)
+	}
+}

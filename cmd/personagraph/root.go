@@ -90,6 +90,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		newIngestCmd(g),
 		newClustersCmd(g),
 		newShowCmd(g),
+		newExplainCmd(g),
 		newDemoCmd(g),
 		newEvalCmd(g),
 		newServeCmd(g),
