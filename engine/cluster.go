@@ -61,7 +61,7 @@ func (e *Engine) reclusterLocked(ctx context.Context) error {
 			return err
 		}
 	}
-	families := familyCodes(fs)
+	near := collectNearEvidence(fs)
 	fs = nil
 	e.log.Debug().Interface("m", md.m).Interface("u", md.u).Msg("person model")
 	e.log.Info().Int("hub_values", hubs).Int("pairs", compared).Int("matched", matched).Float64("match_share", md.lambda).
@@ -76,7 +76,7 @@ func (e *Engine) reclusterLocked(ctx context.Context) error {
 		persons[i] = personUF.find(int32(i))
 	}
 	uf := personUF.clone()
-	shared, err := e.linkOperators(ctx, index, persons, signals, families, uf)
+	shared, err := e.linkOperators(ctx, index, persons, signals, near, uf)
 	if err != nil {
 		return err
 	}

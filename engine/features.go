@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/personagraph/personagraph/ingest"
@@ -19,6 +20,7 @@ type features struct {
 	emails   []string
 	phones   []string
 	docs     []string
+	photo    uint64 // 64-bit perceptual hash; 0 when none
 }
 
 // loadFeatures reads every record's comparison features; index maps record ids to the
@@ -66,6 +68,10 @@ func (cur *features) add(kind ingest.Kind, v string) {
 		cur.phones = append(cur.phones, v)
 	case ingest.KindDocument:
 		cur.docs = append(cur.docs, v)
+	case ingest.KindPhoto:
+		if h, err := strconv.ParseUint(v, 16, 64); err == nil {
+			cur.photo = h
+		}
 	}
 }
 
@@ -162,4 +168,25 @@ func familyCodes(fs []features) []string {
 		}
 	}
 	return out
+}
+
+// nearEvidence is what the operator layer needs from the features after they are freed:
+// per record, its family-name code, its photo hash and its phone numbers as integers.
+type nearEvidence struct {
+	family []string
+	photo  []uint64
+	phones [][]uint64
+}
+
+func collectNearEvidence(fs []features) nearEvidence {
+	ne := nearEvidence{family: familyCodes(fs), photo: make([]uint64, len(fs)), phones: make([][]uint64, len(fs))}
+	for i := range fs {
+		ne.photo[i] = fs[i].photo
+		for _, p := range fs[i].phones {
+			if n, ok := ingest.PhoneNumeric(p); ok {
+				ne.phones[i] = append(ne.phones[i], n)
+			}
+		}
+	}
+	return ne
 }

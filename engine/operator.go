@@ -66,7 +66,8 @@ type pairEvidence struct {
 
 // linkOperators unions person clusters (roots of persons) into ops and returns the shared
 // values it saw, for flags and evidence.
-func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, persons []int32, signals []uint32, families []string, ops *unionFind) ([]sharedValue, error) {
+func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, persons []int32, signals []uint32, near nearEvidence, ops *unionFind) ([]sharedValue, error) {
+	families := near.family
 	personSig := make(map[int32]uint32)
 	personFamily := make(map[int32]string)
 	for i, p := range persons {
@@ -156,6 +157,22 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 			return nil, fmt.Errorf("engine: operator evidence on %s: %w", ek.kind, err)
 		}
 	}
+	addPair := func(a, b int32, ki int, w float64) {
+		if a > b {
+			a, b = b, a
+		}
+		k := uint64(a)<<32 | uint64(b)
+		pe := pairs[k]
+		if pe == nil {
+			pe = &pairEvidence{}
+			pairs[k] = pe
+		}
+		pe.total += w
+		pe.byKind[ki] += w
+		pe.kinds |= 1 << ki
+	}
+	photoNearDuplicates(persons, near.photo, func(a, b int32) { addPair(a, b, kiPhotoNear, photoNearWeight) })
+	phoneBlocks(persons, near.phones, func(a, b int32) { addPair(a, b, kiPhoneBlock, phoneBlockWeight) })
 	keys := make([]uint64, 0, len(pairs))
 	for k := range pairs {
 		keys = append(keys, k)
@@ -166,7 +183,8 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 		if pe.total < strongWeight {
 			continue
 		}
-		alone := false
+		// A re-used face is strong on its own (DOMAIN.md S41); a phone block is not.
+		alone := pe.byKind[kiPhotoNear] >= strongWeight
 		for ki, ek := range operatorEvidence {
 			if !ek.facilitator && pe.byKind[ki] >= strongWeight {
 				alone = true
@@ -190,4 +208,85 @@ func oneFamily(holders []int32, family map[int32]string) bool {
 		}
 	}
 	return best >= 2 && 2*best > len(holders)
+}
+
+// Near evidence: values that are not equal but close. Their kind slots follow the exact
+// kinds in pairEvidence.byKind.
+var (
+	kiPhotoNear  = len(operatorEvidence)
+	kiPhoneBlock = len(operatorEvidence) + 1
+)
+
+const (
+	// photoNearBits is how many of a 64-bit perceptual hash's bits may differ for two
+	// photos to count as one face re-used: a re-encoded or cropped image.
+	photoNearBits   = 6
+	photoNearWeight = 0.9
+	// phoneBlockSpan is how far apart two numbers may be to count as one block bought
+	// together (sequential numbers); weak on its own.
+	phoneBlockSpan   = 20
+	phoneBlockWeight = 0.5
+	maxNearBucket    = 64
+)
+
+// photoNearDuplicates calls link for pairs of person clusters whose photos differ in at
+// most photoNearBits bits. With four 16-bit bands, two hashes that differ in fewer than
+// four bits share a band exactly (pigeonhole), so bucketing by band finds nearly every
+// such pair without comparing all photos; pairs at four to six bits are found when they
+// happen to share a band.
+func photoNearDuplicates(persons []int32, photo []uint64, link func(a, b int32)) {
+	for band := range 4 {
+		buckets := make(map[uint16][]int32)
+		for i, h := range photo {
+			if h != 0 {
+				k := uint16(h >> (16 * band))
+				buckets[k] = append(buckets[k], int32(i))
+			}
+		}
+		for _, recs := range buckets {
+			if len(recs) < 2 || len(recs) > maxNearBucket {
+				continue
+			}
+			for x := range recs {
+				for y := x + 1; y < len(recs); y++ {
+					a, b := recs[x], recs[y]
+					if persons[a] != persons[b] && bits.OnesCount64(photo[a]^photo[b]) <= photoNearBits {
+						link(persons[a], persons[b])
+					}
+				}
+			}
+		}
+	}
+}
+
+// phoneBlocks calls link for pairs of person clusters holding numbers at most
+// phoneBlockSpan apart (and not equal: equal numbers are exact evidence).
+func phoneBlocks(persons []int32, phones [][]uint64, link func(a, b int32)) {
+	type num struct {
+		n   uint64
+		rec int32
+	}
+	var all []num
+	for i, ps := range phones {
+		for _, n := range ps {
+			all = append(all, num{n, int32(i)})
+		}
+	}
+	slices.SortFunc(all, func(a, b num) int {
+		switch {
+		case a.n < b.n:
+			return -1
+		case a.n > b.n:
+			return 1
+		}
+		return int(a.rec - b.rec)
+	})
+	for i := range all {
+		for j := i + 1; j < len(all) && j <= i+maxNearBucket && all[j].n-all[i].n <= phoneBlockSpan; j++ {
+			a, b := all[i], all[j]
+			if a.n != b.n && persons[a.rec] != persons[b.rec] {
+				link(persons[a.rec], persons[b.rec])
+			}
+		}
+	}
 }
