@@ -84,9 +84,9 @@ var fieldNames = [numFields]string{fName: "name", fDOB: "date_of_birth", fAddres
 
 var levelNames = [numFields][]string{
 	fName:    {"equal", "very similar (Jaro-Winkler >= 0.94)", "same phonetic key", "similar (Jaro-Winkler >= 0.80)", "different"},
-	fDOB:     {"equal", "one digit off or day/month swapped", "same year", "different"},
+	fDOB:     {"equal", "one digit off or day/month swapped", "two digits off", "same year", "different"},
 	fAddress: {"same address", "same postcode", "different"},
-	fEmail:   {"shared", "none shared"},
+	fEmail:   {"shared", "one or two typos apart", "none alike"},
 	fPhone:   {"shared", "none shared"},
 	fDoc:     {"shared", "different"},
 }

@@ -27,3 +27,21 @@ func TestJaroWinkler(t *testing.T) {
 		}
 	}
 }
+
+func TestEmailTypo(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		want bool
+	}{
+		{"t.m39@brooks-sawyer.com", "t.m39@brooks-sawer.com", true},
+		{"gabriel.t54@nichols.info", "gabriel.t54@nnichls.info", false}, // two edits: too far
+		{"james.smith@outlook.com", "james_smith@outlook.com", false}, // separators: two people
+		{"jsmith87@gmail.com", "jsmith90@gmail.com", false},           // digits differ
+		{"anna@example.com", "bob@example.org", false},
+		{"same@example.com", "same@example.com", false}, // equal is level 0, not a typo
+	} {
+		if got := emailTypo(tc.a, tc.b); got != tc.want {
+			t.Errorf("emailTypo(%q, %q) = %v, want %v", tc.a, tc.b, got, tc.want)
+		}
+	}
+}

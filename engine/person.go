@@ -43,16 +43,16 @@ const (
 
 // fieldLevels is the number of levels of each field; a field's value levels[f] itself
 // means "missing" (one side has no value): it says nothing either way.
-var fieldLevels = [numFields]int{fName: 5, fDOB: 4, fAddress: 3, fEmail: 2, fPhone: 2, fDoc: 2}
+var fieldLevels = [numFields]int{fName: 5, fDOB: 5, fAddress: 3, fEmail: 3, fPhone: 2, fDoc: 2}
 
 // uPrior is what the u-probabilities are believed to be before any data: how often two
 // unrelated records agree at each level. It is blended in with uPriorWeight pseudo-pairs,
 // which matters only for tiny stores, where random pairs are few and not random.
 var uPrior = [numFields][]float64{
 	fName:    {0.001, 0.004, 0.01, 0.05, 0.935},
-	fDOB:     {0.0005, 0.002, 0.02, 0.9775},
+	fDOB:     {0.0005, 0.002, 0.01, 0.02, 0.9675},
 	fAddress: {0.001, 0.01, 0.989},
-	fEmail:   {0.0005, 0.9995},
+	fEmail:   {0.0005, 0.002, 0.9975},
 	fPhone:   {0.0005, 0.9995},
 	fDoc:     {0.0005, 0.9995},
 }
@@ -65,9 +65,9 @@ const uPriorWeight = 1000
 // estimates only the match share of the candidates.
 var mPrior = [numFields][]float64{
 	fName:    {0.60, 0.25, 0.08, 0.05, 0.02},
-	fDOB:     {0.85, 0.08, 0.04, 0.03},
+	fDOB:     {0.80, 0.08, 0.05, 0.04, 0.03},
 	fAddress: {0.60, 0.25, 0.15},
-	fEmail:   {0.70, 0.30},
+	fEmail:   {0.65, 0.10, 0.25},
 	fPhone:   {0.70, 0.30},
 	fDoc:     {0.95, 0.05},
 }
@@ -85,7 +85,7 @@ func compare(a, b *features) pattern {
 	p.set(fName, compareName(a, b))
 	p.set(fDOB, compareDOB(a.dob, b.dob))
 	p.set(fAddress, compareAddress(a, b))
-	p.set(fEmail, compareSets(a.emails, b.emails))
+	p.set(fEmail, compareEmails(a.emails, b.emails))
 	p.set(fPhone, compareSets(a.phones, b.phones))
 	p.set(fDoc, compareSets(a.docs, b.docs))
 	return p
@@ -104,13 +104,32 @@ func compareName(a, b *features) int {
 		return 1
 	case sharesAny(a.phonetic, b.phonetic):
 		return 2
-	case jw >= 0.80:
+	case jw >= 0.80 || tokensWithin(a.name, b.name):
 		return 3
 	}
 	return 4
 }
 
-// compareDOB: 0 equal, 1 one typo or day and month swapped, 2 same year, 3 different.
+// tokensWithin reports whether every token of the shorter name is close to a token of
+// the longer one: "theodore" and "morris theodore", a name with its family part missing.
+func tokensWithin(a, b string) bool {
+	ta, tb := strings.Fields(a), strings.Fields(b)
+	if len(ta) > len(tb) {
+		ta, tb = tb, ta
+	}
+	if len(ta) == 0 || len(ta) == len(tb) {
+		return false
+	}
+	for _, x := range ta {
+		if !slices.ContainsFunc(tb, func(y string) bool { return jaroWinkler(x, y) >= 0.9 }) {
+			return false
+		}
+	}
+	return true
+}
+
+// compareDOB: 0 equal, 1 one typo or day and month swapped, 2 two digits off, 3 same
+// year, 4 different.
 func compareDOB(a, b string) int {
 	if a == "" || b == "" {
 		return fieldLevels[fDOB]
@@ -128,11 +147,85 @@ func compareDOB(a, b string) int {
 		if diff == 1 || a[:4] == b[:4] && a[5:7] == b[8:10] && a[8:10] == b[5:7] {
 			return 1
 		}
+		if diff == 2 {
+			return 2
+		}
 	}
 	if len(a) >= 4 && len(b) >= 4 && a[:4] == b[:4] {
-		return 2
+		return 3
 	}
-	return 3
+	return 4
+}
+
+// compareEmails: 0 an address in common, 1 two addresses one or two typos apart, 2 none
+// alike; missing when either side has none.
+func compareEmails(a, b []string) int {
+	if len(a) == 0 || len(b) == 0 {
+		return fieldLevels[fEmail]
+	}
+	if sharesAny(a, b) {
+		return 0
+	}
+	for _, x := range a {
+		for _, y := range b {
+			if emailTypo(x, y) {
+				return 1
+			}
+		}
+	}
+	return 2
+}
+
+// emailTypo reports whether two addresses look like one mailbox mistyped: at most one
+// edit apart once separators are ignored, with the same digits. Name-shaped addresses
+// of different people differ exactly there ("james.smith" and "james_smith", or
+// "jsmith87" and "jsmith90"), so those never count.
+func emailTypo(x, y string) bool {
+	strip := func(s string) (letters, digits string) {
+		var l, d []byte
+		for i := 0; i < len(s); i++ {
+			switch c := s[i]; {
+			case c >= '0' && c <= '9':
+				d = append(d, c)
+			case c == '.' || c == '_' || c == '-' || c == '+':
+			default:
+				l = append(l, c)
+			}
+		}
+		return string(l), string(d)
+	}
+	lx, dx := strip(x)
+	ly, dy := strip(y)
+	return dx == dy && lx != ly && editDistanceAtMost(lx, ly, 1)
+}
+
+// editDistanceAtMost reports whether the Levenshtein distance of a and b is at most k.
+func editDistanceAtMost(a, b string, k int) bool {
+	if d := len(a) - len(b); d > k || -d > k {
+		return false
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		best := cur[0]
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			best = min(best, cur[j])
+		}
+		if best > k {
+			return false
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)] <= k
 }
 
 func compareAddress(a, b *features) int {
