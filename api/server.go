@@ -123,6 +123,7 @@ func NewServer(eng Engine, opts *Options) *Server {
 	s.handle(m, "GET /v1/records/{id}", permRead, audited, s.getRecord)
 	s.handle(m, "GET /v1/clusters", permRead, audited, s.listClusters)
 	s.handle(m, "GET /v1/clusters/{id}", permRead, audited, s.getCluster)
+	s.handle(m, "GET /v1/clusters/{id}/export", permExport, audited, s.exportCluster)
 	s.handle(m, "GET /v1/search", permRead, audited, s.search)
 	s.handle(m, "GET /v1/identifiers/{kind}/{value}", permRead, audited, s.identifiers)
 	s.mux = m

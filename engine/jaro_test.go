@@ -35,8 +35,8 @@ func TestEmailTypo(t *testing.T) {
 	}{
 		{"t.m39@brooks-sawyer.com", "t.m39@brooks-sawer.com", true},
 		{"gabriel.t54@nichols.info", "gabriel.t54@nnichls.info", false}, // two edits: too far
-		{"james.smith@outlook.com", "james_smith@outlook.com", false}, // separators: two people
-		{"jsmith87@gmail.com", "jsmith90@gmail.com", false},           // digits differ
+		{"james.smith@outlook.com", "james_smith@outlook.com", false},   // separators: two people
+		{"jsmith87@gmail.com", "jsmith90@gmail.com", false},             // digits differ
 		{"anna@example.com", "bob@example.org", false},
 		{"same@example.com", "same@example.com", false}, // equal is level 0, not a typo
 	} {

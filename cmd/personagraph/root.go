@@ -101,6 +101,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		newBackupCmd(g),
 		newRestoreCmd(g),
 		newForgetCmd(g),
+		newExportCmd(g),
 	)
 	err := root.ExecuteContext(ctx)
 	if err == nil {

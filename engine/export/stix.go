@@ -86,13 +86,19 @@ func WriteSTIX(w io.Writer, ev *Evidence) error {
 		objs[props.id()] = props
 		return props
 	}
-	rels := map[string]stixObj{}
-	relate := func(src, dst, desc string) {
-		key := src + "|" + dst
-		if _, ok := rels[key]; ok {
-			return
+	// One relationship per persona and observable; its description names every record
+	// in which the persona presented the observable.
+	type rel struct {
+		what    string
+		records []string
+	}
+	rels := map[[2]string]*rel{}
+	relate := func(src, dst, what, record string) {
+		key := [2]string{src, dst}
+		if rels[key] == nil {
+			rels[key] = &rel{what: what}
 		}
-		rels[key] = sdo("relationship", key, stixObj{"relationship_type": "related-to", "source_ref": src, "target_ref": dst, "description": desc})
+		rels[key].records = append(rels[key].records, record)
 	}
 	// Personas, in member order; each persona's names and records.
 	type persona struct{ names, records []string }
@@ -130,8 +136,12 @@ func WriteSTIX(w io.Writer, ev *Evidence) error {
 				continue
 			}
 			objs[o.id()] = o
-			relate(personaID[m.Persona], o.id(), "persona "+m.Persona+" presented "+string(id.Kind)+" "+id.Value+" in record "+m.RecordID)
+			relate(personaID[m.Persona], o.id(), "persona "+m.Persona+" presented "+string(id.Kind)+" "+id.Value, m.RecordID)
 		}
+	}
+	for key, r := range rels {
+		sdo("relationship", key[0]+"|"+key[1], stixObj{"relationship_type": "related-to", "source_ref": key[0], "target_ref": key[1],
+			"description": r.what + " in " + strings.Join(r.records, ", ")})
 	}
 	var refs []string
 	for id := range objs {
