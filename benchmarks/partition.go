@@ -2,13 +2,13 @@ package benchmarks
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"iter"
 	"math"
-	"strings"
 )
 
 // ErrConflict is returned when a record is put into two different clusters.
@@ -125,33 +125,49 @@ const maxClusterLine = 64 << 20
 // clusters, a line without cluster_id and malformed JSON are errors naming the line.
 func ReadClusters(r io.Reader, level Level) (*Partition, error) {
 	p := NewPartition()
+	err := eachJSONLine(r, "clusters", maxClusterLine, func(cl *clusterLine) error {
+		if level != "" && cl.Level != "" && cl.Level != string(level) {
+			return nil
+		}
+		if cl.ClusterID == "" {
+			return errors.New("no cluster_id")
+		}
+		for _, id := range cl.Records {
+			if err := p.Add(id, cl.ClusterID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// eachJSONLine decodes every non-blank NDJSON line of r into a fresh T and hands it to
+// fn. A malformed line, a line longer than maxLine, or an error from fn stops the read
+// with an error naming what and the line.
+func eachJSONLine[T any](r io.Reader, what string, maxLine int, fn func(*T) error) error {
 	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), maxClusterLine)
+	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
 	line := 0
 	for sc.Scan() {
 		line++
 		b := sc.Bytes()
-		if len(strings.TrimSpace(string(b))) == 0 {
+		if len(bytes.TrimSpace(b)) == 0 {
 			continue
 		}
-		var cl clusterLine
-		if err := json.Unmarshal(b, &cl); err != nil {
-			return nil, fmt.Errorf("clusters line %d: %w", line, err)
+		var v T
+		if err := json.Unmarshal(b, &v); err != nil {
+			return fmt.Errorf("%s line %d: %w", what, line, err)
 		}
-		if level != "" && cl.Level != "" && cl.Level != string(level) {
-			continue
-		}
-		if cl.ClusterID == "" {
-			return nil, fmt.Errorf("clusters line %d: no cluster_id", line)
-		}
-		for _, id := range cl.Records {
-			if err := p.Add(id, cl.ClusterID); err != nil {
-				return nil, fmt.Errorf("clusters line %d: %w", line, err)
-			}
+		if err := fn(&v); err != nil {
+			return fmt.Errorf("%s line %d: %w", what, line, err)
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("clusters line %d: %w", line+1, err)
+		return fmt.Errorf("%s line %d: %w", what, line+1, err)
 	}
-	return p, nil
+	return nil
 }

@@ -1,8 +1,6 @@
 package benchmarks
 
 import (
-	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -121,27 +119,9 @@ func ReadTruth(r io.Reader) (*Truth, error) {
 // is an error naming it, because a silently skipped truth line would distort every
 // figure. ring_id is read but not used (operators are the unit of ring recall).
 func (t *Truth) ReadNDJSON(r io.Reader) error {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), maxTruthLine)
-	line := 0
-	for sc.Scan() {
-		line++
-		b := sc.Bytes()
-		if len(strings.TrimSpace(string(b))) == 0 {
-			continue
-		}
-		var tl truthLine
-		if err := json.Unmarshal(b, &tl); err != nil {
-			return fmt.Errorf("truth line %d: %w", line, err)
-		}
-		if err := t.Add(tl.RecordID, tl.PersonID, tl.OperatorID); err != nil {
-			return fmt.Errorf("truth line %d: %w", line, err)
-		}
-	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("truth line %d: %w", line+1, err)
-	}
-	return nil
+	return eachJSONLine(r, "truth", maxTruthLine, func(tl *truthLine) error {
+		return t.Add(tl.RecordID, tl.PersonID, tl.OperatorID)
+	})
 }
 
 // TruthRule says how a public dataset encodes its entities.
@@ -280,29 +260,18 @@ type MustNotLink struct {
 // ReadMustNotLink reads must-not-link NDJSON. Any bad line is an error naming it.
 func ReadMustNotLink(r io.Reader) ([]MustNotLink, error) {
 	var out []MustNotLink
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64<<10), maxTruthLine)
-	line := 0
-	for sc.Scan() {
-		line++
-		b := sc.Bytes()
-		if len(strings.TrimSpace(string(b))) == 0 {
-			continue
-		}
-		var c MustNotLink
-		if err := json.Unmarshal(b, &c); err != nil {
-			return nil, fmt.Errorf("must-not-link line %d: %w", line, err)
-		}
+	err := eachJSONLine(r, "must-not-link", maxTruthLine, func(c *MustNotLink) error {
 		if c.PersonA == "" || c.PersonB == "" {
-			return nil, fmt.Errorf("must-not-link line %d: person_a and person_b are required", line)
+			return errors.New("person_a and person_b are required")
 		}
 		if c.Reason == "" {
 			c.Reason = "unspecified"
 		}
-		out = append(out, c)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("must-not-link line %d: %w", line+1, err)
+		out = append(out, *c)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
