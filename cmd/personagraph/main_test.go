@@ -221,3 +221,43 @@ func TestExplain(t *testing.T) {
 		t.Fatalf("explain with a missing record: exit %d, want 1", code)
 	}
 }
+
+func TestNormalize(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "in.ndjson")
+	body := `{"record_id":"a","source":"s","observed_at":"2026-01-01T00:00:00Z","nationality":"GB","phones":["07911 123456"],"emails":["Jo.Bloggs+cv@GoogleMail.com"]}
+{"record_id":"b","source":"s"}
+`
+	if err := os.WriteFile(in, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := cli(t, "normalize", "--log-level", "error", in)
+	if code != 0 {
+		t.Fatalf("normalize: exit %d: %s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 1 || !strings.Contains(errs, "line 2") {
+		t.Fatalf("want one record out and line 2 rejected; got %q / %q", out, errs)
+	}
+	var rec struct {
+		RecordID    string `json:"record_id"`
+		Identifiers []struct {
+			Kind, Value, Raw string
+			Valid            bool
+			Flags            []string
+		} `json:"identifiers"`
+	}
+	if err := json.Unmarshal([]byte(lines[0]), &rec); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, id := range rec.Identifiers {
+		got[id.Kind] = id.Value
+	}
+	if rec.RecordID != "a" || got["phone"] != "+447911123456" || got["email"] != "jobloggs@gmail.com" {
+		t.Fatalf("identifiers: %+v", rec)
+	}
+	// Nothing was stored: there is no data directory to speak of.
+	if _, err := os.Stat("personagraph-data"); err == nil {
+		t.Fatal("normalize created a data directory")
+	}
+}

@@ -91,6 +91,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		newClustersCmd(g),
 		newShowCmd(g),
 		newExplainCmd(g),
+		newNormalizeCmd(g),
 		newDemoCmd(g),
 		newEvalCmd(g),
 		newServeCmd(g),
