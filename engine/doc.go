@@ -1,24 +1,31 @@
-// Package engine links records into person and operator clusters and scores the
-// operator clusters for risk.
+// Package engine links records into person and operator clusters, scores operator
+// clusters for risk and explains its links.
 //
 // # Pipeline
 //
 // Ingest reads records from a Source, normalises them on a worker per CPU and stores
-// them through graph in input order. Recluster then reads the postings of the linking
-// identifier kinds and runs union-find: person clusters from identifiers one human holds
-// (e-mail, phone, document), operator clusters from those plus shared infrastructure
-// (device, payout). Cluster ids derive from a cluster's smallest record id, so they are
-// deterministic and stable while membership is.
+// them through graph in input order. Recluster then rebuilds both layers from the store:
 //
-// # Risk
+//  1. features: one sequential scan of every record's identifier list (features.go);
+//  2. person layer (person.go): blocking keys hashed and sorted into runs, a
+//     Fellegi-Sunter model (u from random pairs corrected for the matches among them, m
+//     from priors, the prior match probability from a strict rule's count, a
+//     term-frequency adjustment for exact names), union-find over pairs whose posterior
+//     is at least one half; e-mails, phones and documents held under several dissimilar
+//     names are hubs and say nothing here;
+//  3. operator layer (operator.go): person clusters linked by shared infrastructure,
+//     weighted by kind and by who holds the value (benign-looking and household holders
+//     discounted, shipping addresses never enough alone), plus near evidence (re-used
+//     photos, sequential phones);
+//  4. clusters are written per level with flags, evidence and risk (risk.go); the fitted
+//     person model is stored for Explain.
 //
-// An operator cluster's flags come from values held by two or more person clusters
-// (shared_device, shared_payout, ...), from the number of personas, and from record
-// signals computed at ingest (camera off, VoIP phone, remote-access tools, money-service
-// payouts). Risk is 1 - prod(1 - w) over the flags' weights.
+// Cluster ids derive from a cluster's smallest record id, so they are deterministic and
+// stable while membership is.
 //
 // # Limits
 //
-// This is the walking skeleton: exact identifiers only, no scoring of similarities and no
-// benign-hub discounting yet (see the linkage issue).
+// Clustering is a full rebuild, not incremental; there is no refinement pass that splits
+// chains held by one weak edge yet; m-probabilities are priors, not estimated. The
+// linkage issue tracks these.
 package engine
