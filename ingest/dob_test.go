@@ -6,13 +6,7 @@ import (
 )
 
 func TestDateOfBirth(t *testing.T) {
-	tests := []struct {
-		name      string
-		raw       string
-		want      string
-		wantValid bool
-		wantFlags []string
-	}{
+	tests := []normCase{
 		{"ISO", "1994-06-15", "1994-06-15", true, nil},
 		{"ISO with slashes", "1994/6/5", "1994-06-05", true, nil},
 		{"RFC 3339 timestamp", "1994-06-15T00:00:00Z", "1994-06-15", true, nil},
@@ -48,20 +42,7 @@ func TestDateOfBirth(t *testing.T) {
 		{"unknown month name", "15 Juni 1994", "15 juni 1994", false, []string{FlagInvalid}},
 		{"very long", strings.Repeat("1994", 3000), strings.Repeat("1994", 3000), false, []string{FlagInvalid}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, ok := DateOfBirth(tt.raw)
-			if !ok {
-				t.Fatalf("DateOfBirth(%q) yielded nothing", tt.raw)
-			}
-			if got.Kind != KindDOB || got.Value != tt.want || got.Valid != tt.wantValid || got.Raw != tt.raw {
-				t.Errorf("DateOfBirth(%q) = %+v, want %q valid %v", tt.raw, got, tt.want, tt.wantValid)
-			}
-			if !sameFlags(got.Flags, tt.wantFlags) {
-				t.Errorf("DateOfBirth(%q) flags = %v, want %v", tt.raw, got.Flags, tt.wantFlags)
-			}
-		})
-	}
+	runNormCases(t, DateOfBirth, KindDOB, tests)
 	if id, ok := DateOfBirth("  "); ok {
 		t.Errorf("DateOfBirth(blank) = %+v, want nothing", id)
 	}

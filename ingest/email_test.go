@@ -17,13 +17,7 @@ func sameFlags(got, want []string) bool {
 
 func TestEmail(t *testing.T) {
 	long := strings.Repeat("a", 10000) + "@example.com"
-	tests := []struct {
-		name      string
-		raw       string
-		want      string
-		wantValid bool
-		wantFlags []string
-	}{
+	tests := []normCase{
 		{"plain mixed case", " Jon.Smyth@Example.COM ", "jon.smyth@example.com", true, nil},
 		{"gmail dots and plus tag", "Jon.Smyth+jobs@gmail.com", "jonsmyth@gmail.com", true, []string{FlagFreeProvider}},
 		{"googlemail folds to gmail", "j.o.n+1@GoogleMail.com", "jon@gmail.com", true, []string{FlagFreeProvider}},
@@ -69,20 +63,7 @@ func TestEmail(t *testing.T) {
 		{"very long input", strings.ToUpper(long), long, false, []string{FlagInvalid}},
 		{"invalid UTF-8 kept readable", "jon\xff@example.com", "jon\ufffd@example.com", false, []string{FlagInvalid}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, ok := Email(tt.raw)
-			if !ok {
-				t.Fatalf("Email(%q) yielded nothing", tt.raw)
-			}
-			if got.Kind != KindEmail || got.Value != tt.want || got.Valid != tt.wantValid || got.Raw != tt.raw {
-				t.Errorf("Email(%q) = %+v, want value %q valid %v", tt.raw, got, tt.want, tt.wantValid)
-			}
-			if !sameFlags(got.Flags, tt.wantFlags) {
-				t.Errorf("Email(%q) flags = %v, want %v", tt.raw, got.Flags, tt.wantFlags)
-			}
-		})
-	}
+	runNormCases(t, Email, KindEmail, tests)
 }
 
 func TestEmailEmpty(t *testing.T) {

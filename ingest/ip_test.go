@@ -6,13 +6,7 @@ import (
 )
 
 func TestIPAddress(t *testing.T) {
-	tests := []struct {
-		name      string
-		raw       string
-		want      string
-		wantValid bool
-		wantFlags []string
-	}{
+	tests := []normCase{
 		{"global IPv4", " 81.2.69.160 ", "81.2.69.160", true, nil},
 		{"documentation IPv4", "203.0.113.7", "203.0.113.7", true, []string{FlagReserved, FlagDocumentation}},
 		{"private 10/8", "10.1.2.3", "10.1.2.3", true, []string{FlagPrivate}},
@@ -46,20 +40,7 @@ func TestIPAddress(t *testing.T) {
 		{"Arabic-Indic digits are not an address", "\u0668\u0661.2.69.160", "\u0668\u0661.2.69.160", false, []string{FlagInvalid}},
 		{"very long", strings.Repeat("1.", 5000), strings.Repeat("1.", 5000), false, []string{FlagInvalid}},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, ok := IPAddress(tt.raw)
-			if !ok {
-				t.Fatalf("IPAddress(%q) yielded nothing", tt.raw)
-			}
-			if got.Kind != KindIP || got.Value != tt.want || got.Valid != tt.wantValid || got.Raw != tt.raw {
-				t.Errorf("IPAddress(%q) = %+v, want value %q valid %v", tt.raw, got, tt.want, tt.wantValid)
-			}
-			if !sameFlags(got.Flags, tt.wantFlags) {
-				t.Errorf("IPAddress(%q) flags = %v, want %v", tt.raw, got.Flags, tt.wantFlags)
-			}
-		})
-	}
+	runNormCases(t, IPAddress, KindIP, tests)
 	if id, ok := IPAddress(" \u200b "); ok {
 		t.Errorf("IPAddress(blank) = %+v, want nothing", id)
 	}

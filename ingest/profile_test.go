@@ -7,13 +7,7 @@ import (
 
 func TestProfile(t *testing.T) {
 	long := "https://example.com/" + strings.Repeat("a", 10000)
-	tests := []struct {
-		name      string
-		raw       string
-		want      string
-		wantValid bool
-		wantFlags []string
-	}{
+	tests := []normCase{
 		{"GitHub URL", "https://github.com/JSmyth-Dev/", "github:jsmyth-dev", true, nil},
 		{"GitHub repository URL", "github.com/jsmyth-dev/some-repo", "github:jsmyth-dev", true, nil},
 		{"GitHub www, query", "http://www.github.com/jsmyth-dev?tab=repositories", "github:jsmyth-dev", true, nil},
@@ -53,20 +47,7 @@ func TestProfile(t *testing.T) {
 		{"full-width URL", "ｇｉｔｈｕｂ．ｃｏｍ／ＪＳｍｙｔｈ", "github:jsmyth", true, nil},
 		{"very long URL", long, strings.TrimPrefix(long, "https://"), true, nil},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, ok := Profile(tt.raw)
-			if !ok {
-				t.Fatalf("Profile(%q) yielded nothing", tt.raw)
-			}
-			if got.Kind != KindProfile || got.Value != tt.want || got.Valid != tt.wantValid || got.Raw != tt.raw {
-				t.Errorf("Profile(%q) = %+v, want value %q valid %v", tt.raw, got, tt.want, tt.wantValid)
-			}
-			if !sameFlags(got.Flags, tt.wantFlags) {
-				t.Errorf("Profile(%q) flags = %v, want %v", tt.raw, got.Flags, tt.wantFlags)
-			}
-		})
-	}
+	runNormCases(t, Profile, KindProfile, tests)
 	for _, raw := range []string{"", "  ", "\u200b", "https://"} {
 		if id, ok := Profile(raw); ok {
 			t.Errorf("Profile(%q) = %+v, want nothing", raw, id)
