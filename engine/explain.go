@@ -83,7 +83,7 @@ type Explanation struct {
 var fieldNames = [numFields]string{fName: "name", fDOB: "date_of_birth", fAddress: "address", fEmail: "email", fPhone: "phone", fDoc: "document"}
 
 var levelNames = [numFields][]string{
-	fName:    {"equal", "very similar (Jaro-Winkler >= 0.94)", "same phonetic key", "similar (Jaro-Winkler >= 0.80)", "different"},
+	fName:    {"equal", "very similar (Jaro-Winkler >= 0.94, whole or per token)", "same phonetic key", "similar (per-token >= 0.85, or one name within the other)", "different"},
 	fDOB:     {"equal", "one digit off or day/month swapped", "two digits off", "same year", "different"},
 	fAddress: {"same address", "same postcode", "different"},
 	fEmail:   {"shared", "one or two typos apart", "none alike"},

@@ -98,16 +98,46 @@ func compareName(a, b *features) int {
 	if a.name == b.name {
 		return 0
 	}
-	jw := jaroWinkler(a.name, b.name)
+	sim := tokenSimilarity(a.name, b.name)
 	switch {
-	case jw >= 0.94:
+	case sim >= 0.94 || jaroWinkler(a.name, b.name) >= 0.94:
 		return 1
 	case sharesAny(a.phonetic, b.phonetic):
 		return 2
-	case jw >= 0.80 || tokensWithin(a.name, b.name):
+	case sim >= 0.85 || tokensWithin(a.name, b.name):
 		return 3
 	}
 	return 4
+}
+
+// tokenSimilarity compares two token-sorted names token by token: the mean, over the
+// tokens of the name with fewer, of each token's best Jaro-Winkler match in the other.
+// Comparing the whole strings instead let "berger carsten" pass as similar to "becker
+// sven" (a shared prefix and common letters); per token, the given names disagree.
+func tokenSimilarity(a, b string) float64 {
+	ta, tb := strings.Fields(a), strings.Fields(b)
+	if len(ta) > len(tb) {
+		ta, tb = tb, ta
+	}
+	if len(ta) == 0 {
+		return 0
+	}
+	if len(ta) == 1 && len(tb) == 1 {
+		return jaroWinkler(ta[0], tb[0])
+	}
+	sum := 0.0
+	for _, x := range ta {
+		best := 0.0
+		for _, y := range tb {
+			best = max(best, jaroWinkler(x, y))
+		}
+		sum += best
+	}
+	sim := sum / float64(len(ta))
+	if len(ta) != len(tb) {
+		sim *= 0.97 // a token missing on one side is a small disagreement in itself
+	}
+	return sim
 }
 
 // tokensWithin reports whether every token of the shorter name is close to a token of
