@@ -202,7 +202,8 @@ func (c *Consumer) handle(ctx context.Context, msgs []jetstream.Msg) error {
 	if len(recs) == 0 {
 		return nil
 	}
-	sum, err := c.eng.Ingest(ctx, &recordsSource{recs: recs}, nil)
+	// Clusters are rebuilt on the next read, not per batch of messages.
+	sum, err := c.eng.Ingest(ctx, &recordsSource{recs: recs}, &engine.IngestOptions{SkipCluster: true})
 	if err != nil {
 		for _, m := range good {
 			_ = m.NakWithDelay(time.Second)

@@ -11,8 +11,12 @@ import (
 	"github.com/personagraph/personagraph/ingest"
 )
 
-// Record returns the current version of a stored record; graph.ErrNotFound if none.
+// Record returns the current version of a stored record with its clusters, re-clustering
+// first if records changed since the last run; graph.ErrNotFound if none.
 func (e *Engine) Record(ctx context.Context, id string) (*graph.StoredRecord, error) {
+	if err := e.EnsureClustered(ctx); err != nil {
+		return nil, err
+	}
 	return e.store.Record(ctx, id)
 }
 

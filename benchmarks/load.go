@@ -1,0 +1,152 @@
+package benchmarks
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/personagraph/personagraph/api"
+	"github.com/personagraph/personagraph/fixtures"
+)
+
+// LoadConfig sizes the HTTP load run.
+type LoadConfig struct {
+	// People is the generated population (tier T1) streamed in. Required.
+	People int
+	// Batch is how many records go in one POST /v1/records. Default 1000.
+	Batch int
+	// Checks is how many POST /v1/check calls are timed after the load. Default 20.
+	Checks int
+	// Seed seeds the population.
+	Seed uint64
+	// WorkDir holds the store. Default os.TempDir().
+	WorkDir string
+}
+
+// LoadResult is what RunLoad measured.
+type LoadResult struct {
+	Sent          int           `json:"sent"`   // records posted
+	Stored        int           `json:"stored"` // records the server reported accepted
+	Ingest        time.Duration `json:"ingest_ns"`
+	RecordsPerSec float64       `json:"records_per_s"`
+	Checks        int           `json:"checks"`
+	CheckP50      time.Duration `json:"check_p50_ns"`
+	CheckP99      time.Duration `json:"check_p99_ns"`
+}
+
+// RunLoad starts a real API server on loopback over a fresh store, streams a generated
+// population to it as NDJSON batches, then times /v1/check calls with new records (each
+// one stored and clustered synchronously). It verifies that every record sent was
+// accepted.
+func RunLoad(ctx context.Context, cfg LoadConfig) (LoadResult, error) {
+	var res LoadResult
+	if cfg.Batch <= 0 {
+		cfg.Batch = 1000
+	}
+	if cfg.Checks <= 0 {
+		cfg.Checks = 20
+	}
+	_, eng, cleanup, err := openFresh(cfg.WorkDir)
+	if err != nil {
+		return res, err
+	}
+	defer cleanup()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return res, err
+	}
+	srv := &http.Server{Handler: api.NewServer(eng, &api.Options{InsecureNoAuth: true, RateLimit: -1}), ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	defer srv.Close()
+	base := "http://" + ln.Addr().String()
+
+	pr, pw := io.Pipe()
+	gen := fixtures.Config{People: cfg.People, Tier: fixtures.T1, Seed: cfg.Seed}
+	go func() {
+		_, err := fixtures.Generate(ctx, gen, pw, io.Discard, io.Discard)
+		pw.CloseWithError(err)
+	}()
+	defer pr.CloseWithError(io.ErrClosedPipe)
+	sc := bufio.NewScanner(pr)
+	sc.Buffer(make([]byte, 0, 1<<20), 16<<20)
+	var batch bytes.Buffer
+	n := 0
+	post := func() error {
+		if n == 0 {
+			return nil
+		}
+		resp, err := http.Post(base+"/v1/records", "application/x-ndjson", bytes.NewReader(batch.Bytes()))
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		var ans struct {
+			Accepted int `json:"accepted"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&ans); err != nil || resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("POST /v1/records: status %d: %v", resp.StatusCode, err)
+		}
+		res.Sent += n
+		res.Stored += ans.Accepted
+		batch.Reset()
+		n = 0
+		return nil
+	}
+	// Hold back a few records for /v1/check: they reach the store through it.
+	var held [][]byte
+	start := time.Now()
+	for sc.Scan() {
+		if len(held) < cfg.Checks {
+			held = append(held, slices.Clone(sc.Bytes()))
+			continue
+		}
+		batch.Write(sc.Bytes())
+		batch.WriteByte('\n')
+		if n++; n == cfg.Batch {
+			if err := post(); err != nil {
+				return res, err
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return res, err
+	}
+	if err := post(); err != nil {
+		return res, err
+	}
+	res.Ingest = time.Since(start)
+	res.RecordsPerSec = float64(res.Sent) / res.Ingest.Seconds()
+	if res.Stored != res.Sent {
+		return res, fmt.Errorf("sent %d records, server accepted %d", res.Sent, res.Stored)
+	}
+	var lat []time.Duration
+	for _, rec := range held {
+		t := time.Now()
+		resp, err := http.Post(base+"/v1/check", "application/json", bytes.NewReader(rec))
+		if err != nil {
+			return res, err
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return res, fmt.Errorf("POST /v1/check: status %d", resp.StatusCode)
+		}
+		lat = append(lat, time.Since(t))
+	}
+	if len(lat) == 0 {
+		return res, errors.New("benchmarks: no records held back for /v1/check")
+	}
+	slices.Sort(lat)
+	res.Checks = len(lat)
+	res.CheckP50 = lat[len(lat)/2]
+	res.CheckP99 = lat[min(len(lat)-1, len(lat)*99/100)]
+	return res, nil
+}

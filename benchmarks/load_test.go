@@ -1,0 +1,36 @@
+package benchmarks
+
+import (
+	"context"
+	"testing"
+)
+
+// TestRunLoadSmall runs the HTTP load harness on a small population: every record sent
+// over HTTP is accepted, and /v1/check answers for each held-back record.
+func TestRunLoadSmall(t *testing.T) {
+	res, err := RunLoad(context.Background(), LoadConfig{People: 300, Batch: 100, Checks: 5, WorkDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Sent == 0 || res.Stored != res.Sent || res.Checks != 5 || res.CheckP50 <= 0 {
+		t.Fatalf("load result %+v", res)
+	}
+}
+
+// BenchmarkHTTPLoad streams a generated population of about 100k records to a real
+// server on loopback and times /v1/check afterwards, reporting records/s and the check
+// latency percentiles.
+//
+//	go test ./benchmarks/ -run '^$' -bench BenchmarkHTTPLoad -benchtime 1x
+func BenchmarkHTTPLoad(b *testing.B) {
+	for b.Loop() {
+		res, err := RunLoad(context.Background(), LoadConfig{People: 55000, Checks: 20, WorkDir: b.TempDir()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(res.RecordsPerSec, "records/s")
+		b.ReportMetric(float64(res.CheckP50.Milliseconds()), "check-p50-ms")
+		b.ReportMetric(float64(res.CheckP99.Milliseconds()), "check-p99-ms")
+		b.ReportMetric(float64(res.Stored), "records")
+	}
+}
