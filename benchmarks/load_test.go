@@ -24,7 +24,7 @@ func TestRunLoadSmall(t *testing.T) {
 //	go test ./benchmarks/ -run '^$' -bench BenchmarkHTTPLoad -benchtime 1x
 func BenchmarkHTTPLoad(b *testing.B) {
 	for b.Loop() {
-		res, err := RunLoad(context.Background(), LoadConfig{People: 55000, Checks: 20, WorkDir: b.TempDir()})
+		res, err := RunLoad(context.Background(), LoadConfig{People: 55000, Checks: 10, WorkDir: b.TempDir()})
 		if err != nil {
 			b.Fatal(err)
 		}
