@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -28,30 +29,48 @@ type Evidence struct {
 	Records []string `json:"records"`
 }
 
-// ClusterWriter replaces every cluster of one level. Clusters are written in batches that
-// are not one transaction; the stale marker, cleared by Commit, tells a reader that a
-// crash interrupted the rewrite and the clusters must be computed again.
+// ClusterWriter replaces every cluster of one level. It writes only what changed: a
+// re-clustering after a few new records leaves almost every cluster as it was (ids come
+// from members), and rewriting them all, after dropping the level's keys, made writing
+// clusters most of a re-clustering's wall time. Writes go in batches that are not one
+// transaction; the stale marker, cleared by Commit, tells a reader that a crash
+// interrupted the rewrite and the clusters must be computed again.
 type ClusterWriter struct {
 	s     *Store
 	level Level
+	old   *badger.Txn // a snapshot of the clusters before the rewrite
 	wb    *badger.WriteBatch
+	seen  map[string]struct{} // cluster ids written by this rewrite
 }
 
-// ReplaceClusters starts rewriting the clusters of a level. It deletes the level's old
-// clusters first.
+// ReplaceClusters starts rewriting the clusters of a level. Commit deletes the level's
+// clusters that the rewrite did not Add.
 func (s *Store) ReplaceClusters(ctx context.Context, l Level) (*ClusterWriter, error) {
 	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Set([]byte{keyStale}, nil) }); err != nil {
 		return nil, fmt.Errorf("graph: mark clusters stale: %w", err)
 	}
-	for _, p := range [][]byte{membershipPrefix(l), clusterPrefix(l)} {
-		if err := s.db.DropPrefix(p); err != nil {
-			return nil, fmt.Errorf("graph: drop old clusters: %w", err)
-		}
-	}
-	return &ClusterWriter{s: s, level: l, wb: s.db.NewWriteBatch()}, nil
+	return &ClusterWriter{s: s, level: l, old: s.db.NewTransaction(false), wb: s.db.NewWriteBatch(),
+		seen: make(map[string]struct{})}, nil
 }
 
-// Add writes one cluster and its members' membership.
+// unchanged reports whether key already holds value in the snapshot.
+func (w *ClusterWriter) unchanged(key, value []byte) (bool, error) {
+	item, err := w.old.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	same := false
+	err = item.Value(func(v []byte) error {
+		same = bytes.Equal(v, value)
+		return nil
+	})
+	return same, err
+}
+
+// Add writes one cluster and its members' membership, where they differ from before.
 func (w *ClusterWriter) Add(c *Cluster) error {
 	c.Level = w.level.String()
 	c.Size = len(c.Records)
@@ -59,20 +78,49 @@ func (w *ClusterWriter) Add(c *Cluster) error {
 	if err != nil {
 		return err
 	}
-	if err := w.wb.Set(clusterKey(w.level, c.ID), v); err != nil {
-		return fmt.Errorf("graph: write cluster %s: %w", c.ID, err)
+	w.seen[c.ID] = struct{}{}
+	k := clusterKey(w.level, c.ID)
+	if same, err := w.unchanged(k, v); err != nil {
+		return err
+	} else if !same {
+		if err := w.wb.Set(k, v); err != nil {
+			return fmt.Errorf("graph: write cluster %s: %w", c.ID, err)
+		}
 	}
+	id := []byte(c.ID)
 	for _, r := range c.Records {
-		if err := w.wb.Set(membershipKey(w.level, r), []byte(c.ID)); err != nil {
+		k := membershipKey(w.level, r)
+		if same, err := w.unchanged(k, id); err != nil {
+			return err
+		} else if same {
+			continue
+		}
+		if err := w.wb.Set(k, id); err != nil {
 			return fmt.Errorf("graph: write membership of %q: %w", r, err)
 		}
 	}
 	return nil
 }
 
-// Commit flushes the clusters written. clean says whether the caller has now rewritten
-// every level from a consistent read, which clears the stale marker.
+// Commit deletes the clusters of the level that this rewrite did not add, flushes, and
+// with clean (the caller has rewritten every level from a consistent read) clears the
+// stale marker. Memberships need no sweep: every stored record is in some added cluster,
+// and Forget deletes a record's memberships with it.
 func (w *ClusterWriter) Commit(clean bool) error {
+	defer w.old.Discard()
+	prefix := clusterPrefix(w.level)
+	it := w.old.NewIterator(badger.IteratorOptions{Prefix: prefix})
+	for it.Rewind(); it.Valid(); it.Next() {
+		k := it.Item().Key()
+		if _, ok := w.seen[string(k[len(prefix):])]; ok {
+			continue
+		}
+		if err := w.wb.Delete(it.Item().KeyCopy(nil)); err != nil {
+			it.Close()
+			return fmt.Errorf("graph: delete old cluster: %w", err)
+		}
+	}
+	it.Close()
 	if err := w.wb.Flush(); err != nil {
 		return fmt.Errorf("graph: flush clusters: %w", err)
 	}
@@ -83,7 +131,10 @@ func (w *ClusterWriter) Commit(clean bool) error {
 }
 
 // Cancel abandons the rewrite; the clusters stay stale.
-func (w *ClusterWriter) Cancel() { w.wb.Cancel() }
+func (w *ClusterWriter) Cancel() {
+	w.wb.Cancel()
+	w.old.Discard()
+}
 
 // ClustersStale reports whether records changed since clusters were last written.
 func (s *Store) ClustersStale(ctx context.Context) (bool, error) {

@@ -199,3 +199,50 @@ func TestPutBatchSplitsWhenTxnFull(t *testing.T) {
 		}
 	}
 }
+
+// TestClusterRewriteSweepsOldClusters merges two clusters in a second rewrite: the
+// vanished cluster is deleted and the moved record's membership follows, while the
+// unchanged parts are left as they were.
+func TestClusterRewriteSweepsOldClusters(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open("", &Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.PutBatch(ctx, []Put{mustParse(t, recA1), mustParse(t, recB)}); err != nil {
+		t.Fatal(err)
+	}
+	write := func(cs ...*Cluster) {
+		t.Helper()
+		w, err := s.ReplaceClusters(ctx, Person)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cs {
+			if err := w.Add(c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Commit(true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(&Cluster{ID: "p-a", Records: []string{"a"}}, &Cluster{ID: "p-b", Records: []string{"b"}})
+	write(&Cluster{ID: "p-a", Records: []string{"a", "b"}})
+	if _, err := s.Cluster(ctx, Person, "p-b"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("vanished cluster still there: %v", err)
+	}
+	c, err := s.Cluster(ctx, Person, "p-a")
+	if err != nil || c.Size != 2 {
+		t.Fatalf("merged cluster: %+v %v", c, err)
+	}
+	r, err := s.Record(ctx, "b")
+	if err != nil || r.Clusters[Person] != "p-a" {
+		t.Fatalf("membership of the moved record: %v %v", r.Clusters, err)
+	}
+	n := 0
+	if err := s.ForEachCluster(ctx, Person, func(*Cluster) error { n++; return nil }); err != nil || n != 1 {
+		t.Fatalf("%d clusters after the merge, want 1 (%v)", n, err)
+	}
+}
