@@ -382,14 +382,14 @@ func TestPartitionAndReaders(t *testing.T) {
 		}
 	}
 
-	tr, err := ReadTruth(strings.NewReader(`{"record_id":"a","person_id":"p1","operator_id":"o1","ring_id":"r1"}
+	_, err = ReadTruth(strings.NewReader(`{"record_id":"a","person_id":"p1","operator_id":"o1","ring_id":"r1"}
 {"record_id":"b","person_id":"p2","operator_id":"o1","ring_id":"r1"}
 {"record_id":"c","person_id":"p1","operator_id":"","ring_id":""}
 `))
 	if !errors.Is(err, ErrConflict) {
 		t.Errorf("ReadTruth with person p1 with and without an operator: %v, want ErrConflict", err)
 	}
-	tr, err = ReadTruth(strings.NewReader(`{"record_id":"a","person_id":"p1","operator_id":"o1","ring_id":"r1"}
+	tr, err := ReadTruth(strings.NewReader(`{"record_id":"a","person_id":"p1","operator_id":"o1","ring_id":"r1"}
 {"record_id":"b","person_id":"p2","operator_id":"o1","ring_id":"r1"}
 {"record_id":"c","person_id":"p3","operator_id":"","ring_id":""}
 {"record_id":"d","person_id":"o1","operator_id":"","ring_id":""}

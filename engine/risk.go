@@ -30,6 +30,17 @@ var flagWeights = map[string]float64{
 	"money_service_payout": 0.1,
 }
 
+// SharedFlagKind returns the identifier kind whose sharing raises a shared-value cluster
+// flag such as shared_device; ok is false for other flags.
+func SharedFlagKind(flag string) (ingest.Kind, bool) {
+	for k, f := range sharedFlag {
+		if f == flag {
+			return k, true
+		}
+	}
+	return "", false
+}
+
 // sharedFlag is the flag raised when a value of a kind is held by several personas
 // (person clusters) and does not look like a benign hub. Within one person cluster, a
 // shared e-mail is just a re-application.

@@ -140,7 +140,7 @@ func phoneKeyDigits(s string) string {
 // cvEmailLocal and cvEmailDomain report whether a rune may appear in the local part or
 // the domain of an address found in free text.
 func cvEmailLocal(r rune) bool {
-	return r < utf8.RuneSelf && strings.IndexRune("._%+-", r) >= 0 || unicode.IsLetter(r) || unicode.IsDigit(r)
+	return r < utf8.RuneSelf && strings.ContainsRune("._%+-", r) || unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
 func cvEmailDomain(r rune) bool {

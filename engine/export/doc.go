@@ -22,8 +22,9 @@
 // the values of its kind held by two or more personas; the engine additionally drops
 // values it judged benign hubs, which the stored cluster does not record, so such a value
 // may be listed as well. Record-signal flags (video_avoidance, voip_phone, remote_tool,
-// money_service_payout) list the records and identifiers that carry them. The tables
-// mirror engine/risk.go and engine/signals.go and must follow them.
+// money_service_payout) list the records and identifiers that carry them. Which kind or
+// identifier flag stands behind each flag comes from the engine itself
+// (engine.SharedFlagKind, engine.SignalSource, engine.VideoAvoided).
 //
 // # Formats
 //

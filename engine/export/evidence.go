@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/personagraph/personagraph/engine"
 	"github.com/personagraph/personagraph/graph"
 	"github.com/personagraph/personagraph/ingest"
 )
@@ -237,34 +238,6 @@ func (ev *Evidence) build(evidence []graph.Evidence) {
 	}
 }
 
-// sharedFlags maps the engine's shared-value flags to the identifier kind behind each.
-// It mirrors engine/risk.go: the engine raises the flag for a value held by two or more
-// personas unless the value looks like a benign hub, which the stored cluster does not
-// say, so a benign value of the same kind may be listed too.
-var sharedFlags = map[string]ingest.Kind{
-	"shared_device":   ingest.KindDevice,
-	"shared_payout":   ingest.KindPayment,
-	"shared_phone":    ingest.KindPhone,
-	"shared_email":    ingest.KindEmail,
-	"shared_document": ingest.KindDocument,
-	"shared_profile":  ingest.KindProfile,
-	"shared_username": ingest.KindUsername,
-	"photo_reuse":     ingest.KindPhoto,
-	"cv_template":     ingest.KindCVShingleBand,
-	"shipping_hub":    ingest.KindAddress,
-}
-
-// signalFlags maps the engine's record-signal flags to the identifier kind and flag
-// that raise them (engine/signals.go); video_avoidance reads the interview instead.
-var signalFlags = map[string]struct {
-	kind ingest.Kind
-	flag string
-}{
-	"voip_phone":           {ingest.KindPhone, ingest.FlagVoIP},
-	"remote_tool":          {ingest.KindDevice, ingest.FlagRemoteTool},
-	"money_service_payout": {ingest.KindPayment, ingest.FlagMoneyService},
-}
-
 // flagEvidence finds the values and records behind one flag.
 func (ev *Evidence) flagEvidence(name string) Flag {
 	f := Flag{Name: name, Values: []ValueRef{}, Records: []string{}}
@@ -274,18 +247,22 @@ func (ev *Evidence) flagEvidence(name string) Flag {
 		}
 		f.Records = append(f.Records, recs...)
 	}
-	if kind, ok := sharedFlags[name]; ok {
+	// The engine defines which values raise which flag (engine.SharedFlagKind,
+	// engine.SignalSource). It raises a shared-value flag only for values that do not
+	// look like a benign hub, which the stored cluster does not say, so a benign value
+	// of the same kind may be listed too.
+	if kind, ok := engine.SharedFlagKind(name); ok {
 		f.Basis = "shared_value"
 		for _, v := range ev.Values {
 			if v.Kind == string(kind) && v.Personas >= 2 {
 				add(v.Kind, v.Value, v.Records...)
 			}
 		}
-	} else if sig, ok := signalFlags[name]; ok {
+	} else if kind, idFlag, ok := engine.SignalSource(name); ok {
 		f.Basis = "record_signal"
 		for _, m := range ev.Members {
 			for _, id := range m.Identifiers {
-				if id.Kind == sig.kind && id.HasFlag(sig.flag) {
+				if id.Kind == kind && id.HasFlag(idFlag) {
 					add(string(id.Kind), id.Value, m.RecordID)
 				}
 			}
@@ -293,7 +270,7 @@ func (ev *Evidence) flagEvidence(name string) Flag {
 	} else if name == "video_avoidance" {
 		f.Basis = "record_signal"
 		for _, m := range ev.Members {
-			if iv := m.rec.Interview; iv != nil && (iv.Video == "camera_off" || iv.Video == "declined") {
+			if iv := m.rec.Interview; engine.VideoAvoided(iv) {
 				add("interview", iv.Video, m.RecordID)
 			}
 		}
