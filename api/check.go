@@ -36,7 +36,8 @@ type checkResult struct {
 	Flags           []string `json:"flags"`
 }
 
-// check stores one record and answers with the clusters it is in after re-clustering,
+// check stores one record and answers with the clusters it is in after linking it into
+// the stored clusters (engine.IngestOptions.Link; a full run if they were stale),
 // so a platform can ask "is this applicant part of a ring?" as it signs them up. The
 // record is parsed whole before anything is stored: a malformed one stores nothing.
 func (s *Server) check(w http.ResponseWriter, r *http.Request) {
@@ -60,7 +61,7 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	sum, err := s.eng.Ingest(r.Context(), &recordsSource{recs: []*ingest.Record{rec}}, nil)
+	sum, err := s.eng.Ingest(r.Context(), &recordsSource{recs: []*ingest.Record{rec}}, &engine.IngestOptions{Link: true})
 	s.m.countIngest(sum)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err.Error())

@@ -61,6 +61,7 @@ func (e *Engine) reclusterLocked(ctx context.Context) error {
 			return err
 		}
 	}
+	e.model, e.modelRecords, e.linked = md, len(ids), 0
 	near := collectNearEvidence(fs)
 	fs = nil
 	e.log.Debug().Interface("m", md.m).Interface("u", md.u).Msg("person model")

@@ -36,6 +36,13 @@ type Engine struct {
 	log     zerolog.Logger
 	batch   int
 	workers int
+
+	// Guarded by writeMu: the person model of the last full run (nil until read) and the
+	// number of records it was fitted on, and how many records were linked incrementally
+	// since (incremental.go).
+	model        *fsModel
+	modelRecords int
+	linked       int
 }
 
 // New returns an Engine over store. A nil opts means defaults.
@@ -81,6 +88,11 @@ type IngestOptions struct {
 	OnProgress func(Summary)
 	// SkipCluster leaves clustering to a later Recluster call, e.g. after several files.
 	SkipCluster bool
+	// Link links the new and changed records into the stored clusters one at a time
+	// (incremental.go) instead of re-clustering the store, when the clusters were current
+	// before the call and few records changed; otherwise Ingest re-clusters. For answering
+	// one applicant at a time; a later full run refines what it decided.
+	Link bool
 }
 
 // Ingest reads every record of src, normalises it and stores it in batches, then
@@ -99,6 +111,14 @@ func (e *Engine) Ingest(ctx context.Context, src Source, o *IngestOptions) (Summ
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
 	start := time.Now()
+	staleBefore := true
+	if o.Link {
+		var err error
+		if staleBefore, err = e.store.ClustersStale(ctx); err != nil {
+			return Summary{}, err
+		}
+	}
+	var changed []string // with o.Link, the ids of new and updated records, in order
 	g, gctx := errgroup.WithContext(ctx)
 	work := make(chan *ingestBatch, e.workers)
 	ordered := make(chan *ingestBatch, e.workers+1)
@@ -117,6 +137,8 @@ func (e *Engine) Ingest(ctx context.Context, src Source, o *IngestOptions) (Summ
 					p := &b.puts[i]
 					p.Identifiers = ingest.Identifiers(p.Record)
 					p.Signals = signalsOf(p.Record, p.Identifiers)
+					f := featuresOf(p.Identifiers)
+					p.Blocks = photoBandKeys(f.photo, nameBlockingKeys(&f, nil))
 				}
 				close(b.done)
 			}
@@ -135,7 +157,7 @@ func (e *Engine) Ingest(ctx context.Context, src Source, o *IngestOptions) (Summ
 			if err != nil {
 				return err
 			}
-			for _, r := range res {
+			for i, r := range res {
 				switch r {
 				case graph.New:
 					sum.New++
@@ -143,6 +165,9 @@ func (e *Engine) Ingest(ctx context.Context, src Source, o *IngestOptions) (Summ
 					sum.Updated++
 				case graph.Unchanged:
 					sum.Unchanged++
+				}
+				if o.Link && r != graph.Unchanged && len(changed) <= maxIncRecords {
+					changed = append(changed, b.puts[i].Record.RecordID)
 				}
 			}
 			if o.OnProgress != nil {
@@ -163,6 +188,14 @@ func (e *Engine) Ingest(ctx context.Context, src Source, o *IngestOptions) (Summ
 	}
 	if o.SkipCluster || sum.New+sum.Updated == 0 {
 		return sum, nil
+	}
+	if o.Link && !staleBefore && len(changed) <= maxIncRecords {
+		linkStart := time.Now()
+		ok, err := e.linkNew(ctx, changed)
+		if err != nil || ok {
+			e.log.Debug().Int("records", len(changed)).Dur("took", time.Since(linkStart)).Msg("linked incrementally")
+			return sum, err
+		}
 	}
 	return sum, e.reclusterLocked(ctx)
 }

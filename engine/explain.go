@@ -33,20 +33,21 @@ func (md *fsModel) marshal(records int) ([]byte, error) {
 	return json.Marshal(j)
 }
 
-func unmarshalModel(b []byte) (*fsModel, error) {
+// unmarshalModel returns a stored model and the number of records it was fitted on.
+func unmarshalModel(b []byte) (*fsModel, int, error) {
 	var j modelJSON
 	if err := json.Unmarshal(b, &j); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	md := &fsModel{lambda: j.Lambda}
 	for f := range numFields {
 		if len(j.M[f]) != fieldLevels[f] || len(j.U[f]) != fieldLevels[f] {
-			return nil, fmt.Errorf("engine: stored model has %d levels for field %d, want %d", len(j.M[f]), f, fieldLevels[f])
+			return nil, 0, fmt.Errorf("engine: stored model has %d levels for field %d, want %d", len(j.M[f]), f, fieldLevels[f])
 		}
 		copy(md.m[f][:], j.M[f])
 		copy(md.u[f][:], j.U[f])
 	}
-	return md, nil
+	return md, j.Names, nil
 }
 
 // FieldEvidence is one compared field of a pair.
@@ -123,7 +124,7 @@ func (e *Engine) Explain(ctx context.Context, a, b string) (*Explanation, error)
 	case err != nil:
 		return nil, err
 	default:
-		md, err := unmarshalModel(raw)
+		md, _, err := unmarshalModel(raw)
 		if err != nil {
 			return nil, err
 		}

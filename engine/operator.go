@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/bits"
 	"slices"
+	"strconv"
 
 	"github.com/personagraph/personagraph/ingest"
 )
@@ -64,6 +65,12 @@ type pairEvidence struct {
 	kinds  uint16
 }
 
+func (pe *pairEvidence) add(ki int, w float64) {
+	pe.total += w
+	pe.byKind[ki] += w
+	pe.kinds |= 1 << ki
+}
+
 // linkOperators unions person clusters (roots of persons) into ops and returns the shared
 // values it saw, for flags and evidence.
 func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, persons []int32, signals []uint32, near nearEvidence, ops *unionFind) ([]sharedValue, error) {
@@ -102,30 +109,7 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 				}
 				return nil
 			}
-			w := ek.weight
-			risky := 0
-			for _, h := range holders {
-				if personSig[h] != 0 {
-					risky++
-				}
-			}
-			// Many holders: benign unless most carry a risk signal. A few: benign only if
-			// none does (roommates' shared laptop), since an operator's personas need not
-			// all show one.
-			benign := 2*risky < len(holders)
-			if len(holders) <= fewHolders {
-				benign = risky == 0
-			}
-			if benign {
-				w *= benignDiscount
-			}
-			if oneFamily(holders, personFamily) {
-				benign = true
-				w *= familyDiscount
-			}
-			if len(holders) > hubHolders {
-				w *= hubDiscount
-			}
+			w, benign := valueWeight(ek, holders, personSig, personFamily)
 			if len(idx) <= maxEvidence {
 				shared = append(shared, sharedValue{kind: ek.kind, value: value, records: idx, weight: w, persons: len(holders), benign: benign})
 			}
@@ -146,9 +130,7 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 						pe = &pairEvidence{}
 						pairs[k] = pe
 					}
-					pe.total += w
-					pe.byKind[ki] += w
-					pe.kinds |= 1 << ki
+					pe.add(ki, w)
 				}
 			}
 			return nil
@@ -167,9 +149,7 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 			pe = &pairEvidence{}
 			pairs[k] = pe
 		}
-		pe.total += w
-		pe.byKind[ki] += w
-		pe.kinds |= 1 << ki
+		pe.add(ki, w)
 	}
 	photoNearDuplicates(persons, near.photo, func(a, b int32) { addPair(a, b, kiPhotoNear, photoNearWeight) })
 	phoneBlocks(persons, near.phones, func(a, b int32) { addPair(a, b, kiPhoneBlock, phoneBlockWeight) })
@@ -179,22 +159,58 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 	}
 	slices.Sort(keys) // map order must not decide anything
 	for _, k := range keys {
-		pe := pairs[k]
-		if pe.total < strongWeight {
-			continue
-		}
-		// A re-used face is strong on its own (DOMAIN.md S41); a phone block is not.
-		alone := pe.byKind[kiPhotoNear] >= strongWeight
-		for ki, ek := range operatorEvidence {
-			if !ek.facilitator && pe.byKind[ki] >= strongWeight {
-				alone = true
-			}
-		}
-		if alone || bits.OnesCount16(pe.kinds) >= 2 {
+		if linksAlone(pairs[k]) {
 			ops.union(int32(k>>32), int32(k&0xffffffff))
 		}
 	}
 	return shared, nil
+}
+
+// valueWeight is the operator-layer weight of a value of kind ek held by the person
+// clusters holders (at least two), and whether its holders look like a benign hub.
+func valueWeight(ek evidenceKind, holders []int32, personSig map[int32]uint32, personFamily map[int32]string) (w float64, benign bool) {
+	w = ek.weight
+	risky := 0
+	for _, h := range holders {
+		if personSig[h] != 0 {
+			risky++
+		}
+	}
+	// Many holders: benign unless most carry a risk signal. A few: benign only if none
+	// does (roommates' shared laptop), since an operator's personas need not all show one.
+	benign = 2*risky < len(holders)
+	if len(holders) <= fewHolders {
+		benign = risky == 0
+	}
+	if benign {
+		w *= benignDiscount
+	}
+	if oneFamily(holders, personFamily) {
+		benign = true
+		w *= familyDiscount
+	}
+	if len(holders) > hubHolders {
+		w *= hubDiscount
+	}
+	return w, benign
+}
+
+// linksAlone reports whether pair evidence links two person clusters: it reaches
+// strongWeight from two kinds, or from one kind that is strong on its own.
+func linksAlone(pe *pairEvidence) bool {
+	if pe.total < strongWeight {
+		return false
+	}
+	// A re-used face is strong on its own (DOMAIN.md S41); a phone block is not.
+	if pe.byKind[kiPhotoNear] >= strongWeight {
+		return true
+	}
+	for ki, ek := range operatorEvidence {
+		if !ek.facilitator && pe.byKind[ki] >= strongWeight {
+			return true
+		}
+	}
+	return bits.OnesCount16(pe.kinds) >= 2
 }
 
 // oneFamily reports whether most holders share a family-name code: a household.
@@ -257,6 +273,18 @@ func photoNearDuplicates(persons []int32, photo []uint64, link func(a, b int32))
 			}
 		}
 	}
+}
+
+// photoBandKeys appends the blocking keys of a photo hash's four bands, under which the
+// store keeps postings so that one new photo finds its near-duplicates (incremental.go).
+func photoBandKeys(photo uint64, out []uint64) []uint64 {
+	if photo == 0 {
+		return out
+	}
+	for band := range 4 {
+		out = append(out, blockHash("ph", strconv.Itoa(band), strconv.FormatUint(photo>>(16*band)&0xffff, 16)))
+	}
+	return out
 }
 
 // phoneBlocks calls link for pairs of person clusters holding numbers at most

@@ -293,14 +293,34 @@ func sharesAny(a, b []string) bool {
 
 // blockingKeys appends the hashed blocking keys of one record.
 func blockingKeys(f *features, out []uint64) []uint64 {
-	h := func(parts ...string) {
-		d := fnv.New64a()
-		for _, p := range parts {
-			d.Write([]byte(p))
-			d.Write([]byte{0})
-		}
-		out = append(out, d.Sum64())
+	out = nameBlockingKeys(f, out)
+	for _, v := range f.emails {
+		out = append(out, blockHash("e", v))
 	}
+	for _, v := range f.phones {
+		out = append(out, blockHash("t", v))
+	}
+	for _, v := range f.docs {
+		out = append(out, blockHash("s", v))
+	}
+	return out
+}
+
+// blockHash hashes the parts of one blocking key.
+func blockHash(parts ...string) uint64 {
+	d := fnv.New64a()
+	for _, p := range parts {
+		d.Write([]byte(p))
+		d.Write([]byte{0})
+	}
+	return d.Sum64()
+}
+
+// nameBlockingKeys appends the blocking keys that are not identifiers themselves (name,
+// phonetic name with birth year, postcode with initial, date of birth): the store keeps
+// postings for these, and for identifiers it has its own.
+func nameBlockingKeys(f *features, out []uint64) []uint64 {
+	h := func(parts ...string) { out = append(out, blockHash(parts...)) }
 	year, ini := f.birthYear(), f.initial()
 	if f.name != "" {
 		h("n", f.name)
@@ -318,15 +338,6 @@ func blockingKeys(f *features, out []uint64) []uint64 {
 	}
 	if len(f.dob) == 10 {
 		h("d", f.dob)
-	}
-	for _, v := range f.emails {
-		h("e", v)
-	}
-	for _, v := range f.phones {
-		h("t", v)
-	}
-	for _, v := range f.docs {
-		h("s", v)
 	}
 	return out
 }

@@ -101,15 +101,28 @@ func (s *scorer) score(c *graph.Cluster, members []int32) {
 	for _, m := range members {
 		sig |= s.signals[m]
 	}
+	signalFlags(sig, flags)
+	setFlags(c, flags)
+}
+
+// signalFlags adds the flags that record signals sig raise.
+func signalFlags(sig uint32, flags map[string]bool) {
 	for _, rs := range recordSignals {
 		if sig&rs.bit != 0 {
 			flags[rs.flag] = true
 		}
 	}
+}
+
+// setFlags sets a cluster's flags, sorted, and its risk from them.
+func setFlags(c *graph.Cluster, flags map[string]bool) {
+	c.Flags = c.Flags[:0]
 	keep := 1.0
-	for f := range flags {
-		c.Flags = append(c.Flags, f)
-		keep *= 1 - flagWeights[f]
+	for f, on := range flags {
+		if on {
+			c.Flags = append(c.Flags, f)
+			keep *= 1 - flagWeights[f]
+		}
 	}
 	slices.Sort(c.Flags)
 	c.Risk = math.Round((1-keep)*1000) / 1000

@@ -194,6 +194,54 @@ func (s *Store) Check(ctx context.Context) error {
 		}); err != nil {
 			return err
 		}
+		// Blocking-key postings and each record's list of them agree (blocks.go).
+		if err := s.scanPrefix(ctx, txn, []byte{prefixRecBlocks}, true, func(k, v []byte) error {
+			id := string(k[1:])
+			if cur, err := current(id); err != nil {
+				return err
+			} else if cur == 0 {
+				report("blocking keys of record %q, which has no meta", id)
+			}
+			if len(v)%8 != 0 {
+				report("record %q: corrupt blocking key list", id)
+				return nil
+			}
+			for i := 0; i < len(v); i += 8 {
+				ok, err := exists(blockKey(binary.BigEndian.Uint64(v[i:]), id))
+				if err != nil {
+					return err
+				}
+				if !ok {
+					report("record %q: blocking key has no posting", id)
+				}
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		if err := s.scanPrefix(ctx, txn, []byte{prefixBlock}, false, func(k, _ []byte) error {
+			if len(k) <= 9 {
+				report("corrupt blocking posting %q", k)
+				return nil
+			}
+			id := string(k[9:])
+			if cur, err := current(id); err != nil {
+				return err
+			} else if cur == 0 {
+				report("blocking posting points to missing record %q", id)
+				return nil
+			}
+			ok, err := exists(recBlocksKey(id))
+			if err != nil {
+				return err
+			}
+			if !ok {
+				report("blocking posting of record %q, which lists none", id)
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
 		for _, l := range Levels() {
 			p := membershipPrefix(l)
 			if err := s.scanPrefix(ctx, txn, p, false, func(k, _ []byte) error {

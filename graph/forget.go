@@ -162,6 +162,11 @@ func recordKeys(txn *badger.Txn, id string) (keys [][]byte, found bool, err erro
 	case !errors.Is(err, badger.ErrKeyNotFound):
 		return nil, false, err
 	}
+	blocks, err := blockKeysOf(txn, id)
+	if err != nil {
+		return nil, false, err
+	}
+	keys = append(keys, blocks...)
 	for _, l := range Levels() {
 		_, err := txn.Get(membershipKey(l, id))
 		switch {

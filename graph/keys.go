@@ -20,6 +20,10 @@ import (
 //	'A' time(unix ns, u64 BE) seq(u32 BE)   -> audit entry JSON (audit.go)
 //	'F'                                     -> never present: Compact writes and drops it to flush
 //	'M' name                                -> engine metadata (e.g. the fitted linkage model), meta.go
+//	'B' key(u64 BE) id                      -> nothing (posting: blocking key -> record), blocks.go
+//	'Y' id                                  -> the record's blocking keys, blocks.go
+//	'L' 'v' kind 0x00 uvarint(len value) value time(u64 BE) seq(u32 BE) -> analyst label JSON on a value (labels.go)
+//	'L' 'c' cluster 0x00 time(u64 BE) seq(u32 BE)                      -> analyst label JSON on a cluster
 //
 // Postings of one identifier are contiguous and those of one kind share a prefix, so the
 // engine reads "who shares this value" and "every shared value of this kind" as range
@@ -36,6 +40,9 @@ const (
 	prefixAudit      = 'A'
 	keyFlush         = 'F'
 	prefixMeta       = 'M'
+	prefixBlock      = 'B'
+	prefixRecBlocks  = 'Y'
+	prefixLabel      = 'L'
 )
 
 func recordKey(id string) []byte {

@@ -174,6 +174,9 @@ type Put struct {
 	// and reads back in bulk with ForEachRecord, so that clustering never has to decode
 	// record JSON. The store does not interpret it.
 	Signals uint32
+	// Blocks are the engine's blocking keys for the record (blocks.go), kept with
+	// postings so that a new record's linkage candidates are a lookup away.
+	Blocks []uint64
 }
 
 // recordMeta is the value under 'R' id: version (4 bytes), observed_at unix nanoseconds
@@ -295,6 +298,9 @@ func putLocked(txn *badger.Txn, p Put) (PutResult, error) {
 		if err := dropIdentifiers(txn, id); err != nil {
 			return 0, err
 		}
+		if err := dropBlocks(txn, id); err != nil {
+			return 0, err
+		}
 	case errors.Is(err, badger.ErrKeyNotFound):
 		meta.version = 1
 	default:
@@ -316,6 +322,9 @@ func putLocked(txn *badger.Txn, p Put) (PutResult, error) {
 		if err := txn.Set(postingKey(ident.Kind, ident.Value, id), nil); err != nil {
 			return 0, err
 		}
+	}
+	if err := putBlocks(txn, id, p.Blocks); err != nil {
+		return 0, err
 	}
 	return result, txn.Set([]byte{keyStale}, nil)
 }

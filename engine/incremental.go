@@ -1,0 +1,727 @@
+package engine
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"math/bits"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/personagraph/personagraph/graph"
+	"github.com/personagraph/personagraph/ingest"
+)
+
+// Incremental linking: a platform asks "is this applicant one of a ring?" as it signs
+// them up, and re-clustering a million records to answer takes a minute. Instead, a
+// record is linked against the clusters already stored, reading only its neighbourhood:
+//
+//   - person layer: its candidates are the records sharing a blocking key (the store
+//     keeps postings for them, graph/blocks.go) or an e-mail, phone or document, compared
+//     with the person model the last full run fitted; it joins (and merges) the person
+//     clusters of the candidates it matches;
+//   - operator layer: for every value held by its person cluster, the holders' person
+//     clusters are weighed exactly as the full run weighs them (valueWeight), and the
+//     person cluster joins the operator clusters it links to, strongly or by two weak
+//     kinds of evidence; numbers in a sequential block count too;
+//   - flags and risk of the merged clusters are the union of the merged clusters' flags
+//     and those of the new evidence.
+//
+// What it cannot see, the next full run settles: a value's weight changing for pairs of
+// other person clusters (its holder count crossed a threshold), near-duplicate photos,
+// a new version of a record dropping an identifier that held a cluster together (links
+// are only added here), and the person model refitted to the grown store. Adding
+// records one at a time and then re-clustering gives exactly the batch result; the
+// incremental answer itself agrees with it closely (engine tests measure how closely on
+// the generated population).
+const (
+	maxIncBlock = 4 * maxBlock // holders read per blocking key; more: left to full runs
+	// maxIncHolders bounds the records read per shared value. More than maxPairHolders
+	// person clusters make a value too weak to link (hubDiscount) and too common to pair;
+	// a value with more records than twice that almost surely has that many holders.
+	maxIncHolders = 2 * maxPairHolders
+	maxIncRecords = 64 // changed records linked incrementally per Ingest call
+)
+
+// personModel returns the person model of the last full run and the number of records it
+// was fitted on; nil when there was none.
+func (e *Engine) personModel(ctx context.Context) (*fsModel, int, error) {
+	if e.model != nil {
+		return e.model, e.modelRecords, nil
+	}
+	raw, err := e.store.Meta(ctx, metaPersonModel)
+	if errors.Is(err, graph.ErrNotFound) {
+		return nil, 0, nil
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	md, n, err := unmarshalModel(raw)
+	if err != nil {
+		return nil, 0, err
+	}
+	e.model, e.modelRecords = md, n
+	return md, n, nil
+}
+
+// linkNew links records stored since the clusters were last consistent into the stored
+// clusters, one at a time, and clears the stale marker with the last. ok is false when it
+// could not (no fitted model yet, a patch too big): the caller re-clusters.
+func (e *Engine) linkNew(ctx context.Context, ids []string) (ok bool, err error) {
+	md, n, err := e.personModel(ctx)
+	if err != nil || md == nil || n == 0 {
+		return false, err
+	}
+	for i, id := range ids {
+		lk := &linker{e: e, md: md, n: float64(n + i + 1), states: make(map[string]*graph.RecordState)}
+		err := lk.link(ctx, id, i == len(ids)-1)
+		if errors.Is(err, graph.ErrPatchTooBig) {
+			return false, nil
+		}
+		if err != nil {
+			return false, fmt.Errorf("engine: link %q: %w", id, err)
+		}
+		e.linked++
+	}
+	return true, nil
+}
+
+// linker links one record. Its state cache holds what it read from one consistent
+// view: nothing changes under it, as writers take turns.
+type linker struct {
+	e      *Engine
+	md     *fsModel
+	n      float64 // records in the store, for name frequencies
+	states map[string]*graph.RecordState
+	feats  map[string]*features // person-layer features of candidates
+}
+
+// features returns the features of records (missing ones left out), reading only their
+// identifier lists: candidates are many and most are compared and dropped.
+func (lk *linker) features(ctx context.Context, ids []string) (map[string]*features, error) {
+	if lk.feats == nil {
+		lk.feats = make(map[string]*features)
+	}
+	var missing []string
+	for _, id := range ids {
+		if _, ok := lk.feats[id]; !ok {
+			if st := lk.states[id]; st != nil {
+				f := featuresOf(st.Identifiers)
+				lk.feats[id] = &f
+			} else {
+				missing = append(missing, id)
+			}
+		}
+	}
+	if len(missing) > 0 {
+		lists, err := lk.e.store.IdentifierLists(ctx, missing)
+		if err != nil {
+			return nil, err
+		}
+		for i, l := range lists {
+			if l != nil {
+				f := featuresOf(l)
+				lk.feats[missing[i]] = &f
+			}
+		}
+	}
+	return lk.feats, nil
+}
+
+// load reads the states of ids not read yet.
+func (lk *linker) load(ctx context.Context, ids []string) error {
+	var missing []string
+	for _, id := range ids {
+		if _, ok := lk.states[id]; !ok {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	sts, err := lk.e.store.RecordStates(ctx, missing)
+	if err != nil {
+		return err
+	}
+	for i := range sts {
+		lk.states[sts[i].ID] = &sts[i]
+	}
+	return nil
+}
+
+func featuresOf(ids []ingest.Identifier) features {
+	var f features
+	for _, id := range ids {
+		f.add(id.Kind, id.Value)
+	}
+	return f
+}
+
+// link links record id and writes the clusters it changed.
+func (lk *linker) link(ctx context.Context, id string, clearStale bool) error {
+	if err := lk.load(ctx, []string{id}); err != nil {
+		return err
+	}
+	self := lk.states[id]
+	if self == nil {
+		return fmt.Errorf("record %q: %w", id, graph.ErrNotFound)
+	}
+	matched, err := lk.personMatches(ctx, self)
+	if err != nil {
+		return err
+	}
+	// The person cluster: the record, its own earlier cluster (a new version only adds
+	// links here), and the clusters of the records it matches.
+	oldPersons := []string{self.Person}
+	loose := []string{id}
+	for _, m := range matched {
+		if c := lk.states[m].Person; c != "" {
+			oldPersons = append(oldPersons, c)
+		} else {
+			loose = append(loose, m)
+		}
+	}
+	person, oldP, err := lk.merge(ctx, graph.Person, oldPersons, loose)
+	if err != nil {
+		return err
+	}
+	if err := lk.load(ctx, person.Records); err != nil {
+		return err
+	}
+	ev, err := lk.operatorEvidence(ctx, person.Records, oldP)
+	if err != nil {
+		return err
+	}
+	oldOps := []string{}
+	for _, r := range person.Records {
+		if st := lk.states[r]; st != nil && st.Operator != "" {
+			oldOps = append(oldOps, st.Operator)
+		}
+	}
+	oldOps = append(oldOps, ev.linkedOps...)
+	operator, oldO, err := lk.merge(ctx, graph.Operator, oldOps, person.Records)
+	if err != nil {
+		return err
+	}
+	var sig uint32
+	for _, r := range person.Records {
+		if st := lk.states[r]; st != nil {
+			sig |= st.Signals
+		}
+	}
+	lk.rescore(person, oldP, ev, sig, false)
+	lk.rescore(operator, oldO, ev, sig, true)
+	if err := lk.countPersonas(ctx, operator, person); err != nil {
+		return err
+	}
+	patches := []graph.ClusterPatch{
+		{Level: graph.Person, Drop: dropped(oldP, person.ID), Put: []*graph.Cluster{person}},
+		{Level: graph.Operator, Drop: dropped(oldO, operator.ID), Put: []*graph.Cluster{operator}},
+	}
+	return lk.e.store.PatchClusters(ctx, patches, clearStale)
+}
+
+// personMatches returns the candidates of self that the person model matches.
+func (lk *linker) personMatches(ctx context.Context, self *graph.RecordState) ([]string, error) {
+	f := featuresOf(self.Identifiers)
+	// Candidates from blocking keys; a key with more than maxBlock holders is a sorted
+	// neighbourhood in the full run, and so here: only the nearest names count.
+	var cands []string
+	type bigBlock struct{ ids []string }
+	var big []bigBlock
+	nameCount := 1
+	blockIDs, blockMore, err := lk.e.store.BlockHoldersOfEach(ctx, nameBlockingKeys(&f, nil), maxIncBlock)
+	if err != nil {
+		return nil, err
+	}
+	for i, ids := range blockIDs {
+		if i == 0 && f.name != "" {
+			nameCount = max(1, len(ids))
+		}
+		switch {
+		case blockMore[i]:
+		case len(ids) > maxBlock:
+			big = append(big, bigBlock{ids})
+		default:
+			cands = append(cands, ids...)
+		}
+	}
+	// E-mails, phones and documents: their postings are the blocks. One held under
+	// personHubNames dissimilar names or more is an agency's or a farm's and says nothing
+	// about who applied, as in the full run.
+	exact := []struct {
+		kind ingest.Kind
+		vals *[]string
+	}{{ingest.KindEmail, &f.emails}, {ingest.KindPhone, &f.phones}, {ingest.KindDocument, &f.docs}}
+	var values []graph.Value
+	for _, x := range exact {
+		for _, v := range *x.vals {
+			values = append(values, graph.Value{Kind: x.kind, Value: v})
+		}
+	}
+	holders, holdersMore, err := lk.e.store.HoldersOfEach(ctx, values, maxIncBlock)
+	if err != nil {
+		return nil, err
+	}
+	at := 0
+	for _, x := range exact {
+		var keep []string
+		for _, v := range *x.vals {
+			ids, more := holders[at], holdersMore[at]
+			at++
+			if more {
+				continue
+			}
+			fs, err := lk.features(ctx, ids)
+			if err != nil {
+				return nil, err
+			}
+			if hubNames(fs, ids) {
+				continue
+			}
+			keep = append(keep, v)
+			cands = append(cands, ids...)
+		}
+		*x.vals = keep
+	}
+	for _, b := range big {
+		fs, err := lk.features(ctx, b.ids)
+		if err != nil {
+			return nil, err
+		}
+		cands = append(cands, nearestNames(fs, f.name, b.ids)...)
+	}
+	cands = sortedUnique(cands)
+	fs, err := lk.features(ctx, cands)
+	if err != nil {
+		return nil, err
+	}
+	var matched []string
+	for _, c := range cands {
+		fc := fs[c]
+		if c == self.ID || fc == nil {
+			continue
+		}
+		p := compare(&f, fc)
+		ok := lk.md.posterior(p) >= matchPrior
+		if ok && p.level(fName) == 0 {
+			ok = lk.md.posteriorTF(p, float64(nameCount)/lk.n) >= matchPrior
+		}
+		if ok {
+			matched = append(matched, c)
+		}
+	}
+	return matched, lk.load(ctx, matched)
+}
+
+// hubNames reports whether records hold personHubNames or more dissimilar names.
+func hubNames(fs map[string]*features, ids []string) bool {
+	if len(ids) < personHubNames {
+		return false
+	}
+	var names []string
+	for _, id := range ids {
+		f := fs[id]
+		if f == nil {
+			continue
+		}
+		if n := f.name; n != "" && !similarToAny(n, names) {
+			names = append(names, n)
+			if len(names) >= personHubNames {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// nearestNames returns the records whose names sort within window of name.
+func nearestNames(fs map[string]*features, name string, ids []string) []string {
+	type named struct{ id, name string }
+	all := make([]named, 0, len(ids))
+	for _, id := range ids {
+		if f := fs[id]; f != nil {
+			all = append(all, named{id, f.name})
+		}
+	}
+	slices.SortFunc(all, func(a, b named) int { return cmp.Or(strings.Compare(a.name, b.name), strings.Compare(a.id, b.id)) })
+	at, _ := slices.BinarySearchFunc(all, name, func(a named, n string) int { return strings.Compare(a.name, n) })
+	var out []string
+	for i := max(0, at-window); i < min(len(all), at+window+1); i++ {
+		out = append(out, all[i].id)
+	}
+	return out
+}
+
+// merge returns the cluster of level l made of the stored clusters olds ("" ignored) and
+// the records extra, with its id, and the old clusters it replaces (loaded).
+func (lk *linker) merge(ctx context.Context, l graph.Level, olds, extra []string) (*graph.Cluster, []*graph.Cluster, error) {
+	olds = sortedUnique(slices.DeleteFunc(olds, func(s string) bool { return s == "" }))
+	var members []string
+	var loaded []*graph.Cluster
+	for _, id := range olds {
+		c, err := lk.e.store.Cluster(ctx, l, id)
+		if errors.Is(err, graph.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		loaded = append(loaded, c)
+		members = append(members, c.Records...)
+	}
+	members = sortedUnique(append(members, extra...))
+	return &graph.Cluster{ID: clusterID(l, members[0]), Records: members}, loaded, nil
+}
+
+func dropped(olds []*graph.Cluster, keep string) []string {
+	var ids []string
+	for _, c := range olds {
+		if c.ID != keep {
+			ids = append(ids, c.ID)
+		}
+	}
+	return ids
+}
+
+// incEvidence is what the operator step found for one person cluster.
+type incEvidence struct {
+	values    []sharedValueRef // values the person cluster shares, for evidence and flags
+	linkedOps []string         // operator clusters it links to
+}
+
+// sharedValueRef is a sharedValue with record ids instead of dense indexes.
+type sharedValueRef struct {
+	kind    ingest.Kind
+	value   string
+	records []string
+	persons int
+	benign  bool
+}
+
+// operatorEvidence weighs every value the person cluster's records hold against the
+// person clusters of its other holders, as linkOperators does, and returns the operator
+// clusters that the person cluster links to. oldPersons are the person clusters merged
+// into it (their records count as its own).
+func (lk *linker) operatorEvidence(ctx context.Context, members []string, oldPersons []*graph.Cluster) (*incEvidence, error) {
+	const self = int32(0)
+	own := make(map[string]bool, len(members))
+	for _, r := range members {
+		own[r] = true
+	}
+	// Dense person ids for this step: 0 is the record's person cluster.
+	personIDs := map[string]int32{}
+	personOf := func(rec string) int32 {
+		if own[rec] {
+			return self
+		}
+		st := lk.states[rec]
+		key := "r:" + rec // not clustered yet: a person of its own
+		if st != nil && st.Person != "" {
+			key = st.Person
+		}
+		p, ok := personIDs[key]
+		if !ok {
+			p = int32(len(personIDs) + 1)
+			personIDs[key] = p
+		}
+		return p
+	}
+	// A person cluster's signals and family are those of all its records, as in the full
+	// run, not only of the records holding the value at hand.
+	personSig := map[int32]uint32{}
+	personFamily := map[int32]string{}
+	opOf := map[int32]string{}
+	known := map[int32]bool{}
+	absorb := func(p int32, st *graph.RecordState) {
+		personSig[p] |= st.Signals
+		if personFamily[p] == "" {
+			if fam := familyCodes([]features{featuresOf(st.Identifiers)})[0]; fam != "" {
+				personFamily[p] = fam
+			}
+		}
+	}
+	var noteErr error
+	note := func(rec string) {
+		st := lk.states[rec]
+		if st == nil {
+			return
+		}
+		p := personOf(rec)
+		if p != self && st.Operator != "" {
+			opOf[p] = st.Operator
+		}
+		if known[p] {
+			return
+		}
+		known[p] = true
+		absorb(p, st)
+		if p == self || st.Person == "" {
+			return
+		}
+		c, err := lk.e.store.Cluster(ctx, graph.Person, st.Person)
+		if err == nil {
+			err = lk.load(ctx, c.Records)
+		}
+		if err != nil && !errors.Is(err, graph.ErrNotFound) {
+			noteErr = err
+			return
+		}
+		if c != nil {
+			for _, r := range c.Records {
+				if m := lk.states[r]; m != nil {
+					absorb(p, m)
+				}
+			}
+		}
+	}
+	for _, r := range members {
+		if st := lk.states[r]; st != nil {
+			absorb(self, st)
+		}
+	}
+	known[self] = true
+	type kv struct {
+		ki    int
+		value string
+	}
+	seen := map[kv]bool{}
+	ev := &incEvidence{}
+	pairs := map[int32]*pairEvidence{}
+	linked := map[int32]bool{}
+	var phones, photos []uint64
+	var held []kv
+	for _, r := range members {
+		st := lk.states[r]
+		if st == nil {
+			continue
+		}
+		if f := featuresOf(st.Identifiers); f.photo != 0 {
+			photos = append(photos, f.photo)
+		}
+		for _, ident := range st.Identifiers {
+			if ident.Kind == ingest.KindPhone {
+				if n, ok := ingest.PhoneNumeric(ident.Value); ok {
+					phones = append(phones, n)
+				}
+			}
+			ki := slices.IndexFunc(operatorEvidence, func(ek evidenceKind) bool { return ek.kind == ident.Kind })
+			if ki < 0 || seen[kv{ki, ident.Value}] {
+				continue
+			}
+			seen[kv{ki, ident.Value}] = true
+			held = append(held, kv{ki, ident.Value})
+		}
+	}
+	values := make([]graph.Value, len(held))
+	for i, h := range held {
+		values[i] = graph.Value{Kind: operatorEvidence[h.ki].kind, Value: h.value}
+	}
+	holderIDs, holderMore, err := lk.e.store.HoldersOfEach(ctx, values, maxIncHolders)
+	if err != nil {
+		return nil, err
+	}
+	var all []string
+	for hi, recs := range holderIDs {
+		if !holderMore[hi] && len(recs) >= 2 {
+			all = append(all, recs...)
+		}
+	}
+	if err := lk.load(ctx, all); err != nil {
+		return nil, err
+	}
+	for hi, h := range held {
+		ki, ek, value := h.ki, operatorEvidence[h.ki], h.value
+		recs := holderIDs[hi]
+		if holderMore[hi] || len(recs) < 2 {
+			continue
+		}
+		var holders []int32
+		for _, h := range recs {
+			note(h)
+			holders = append(holders, personOf(h))
+		}
+		holders = sortedUnique(holders)
+		if len(holders) < 2 {
+			if ek.kind != ingest.KindCVShingleBand {
+				ev.values = append(ev.values, sharedValueRef{kind: ek.kind, value: value, records: recs, persons: 1})
+			}
+			continue
+		}
+		w, benign := valueWeight(ek, holders, personSig, personFamily)
+		if len(recs) <= maxEvidence {
+			ev.values = append(ev.values, sharedValueRef{kind: ek.kind, value: value, records: recs, persons: len(holders), benign: benign})
+		}
+		if w >= strongWeight && !ek.facilitator {
+			for _, h := range holders {
+				linked[h] = true
+			}
+			continue
+		}
+		if len(holders) > maxPairHolders {
+			continue
+		}
+		for _, h := range holders {
+			if h != self {
+				pe := pairs[h]
+				if pe == nil {
+					pe = &pairEvidence{}
+					pairs[h] = pe
+				}
+				pe.add(ki, w)
+			}
+		}
+	}
+	// Sequential phone numbers: the postings of one length are in numeric order.
+	for _, n := range sortedUnique64(phones) {
+		lo, hi := "+"+strconv.FormatUint(n-phoneBlockSpan, 10), "+"+strconv.FormatUint(n+phoneBlockSpan, 10)
+		near, err := lk.e.store.HoldersBetween(ctx, ingest.KindPhone, lo, hi, 2*maxNearBucket)
+		if err != nil {
+			return nil, err
+		}
+		var ids []string
+		for _, h := range near {
+			ids = append(ids, h.RecordID)
+		}
+		if err := lk.load(ctx, ids); err != nil {
+			return nil, err
+		}
+		for _, h := range near {
+			m, ok := ingest.PhoneNumeric(h.Value)
+			if !ok || m == n {
+				continue
+			}
+			note(h.RecordID)
+			if p := personOf(h.RecordID); p != self {
+				pe := pairs[p]
+				if pe == nil {
+					pe = &pairEvidence{}
+					pairs[p] = pe
+				}
+				pe.add(kiPhoneBlock, phoneBlockWeight)
+			}
+		}
+	}
+	// Near-duplicate photos: a hash within photoNearBits shares one of four bands
+	// (mostly; see photoNearDuplicates), and the store keeps postings per band.
+	for _, ph := range sortedUnique64(photos) {
+		for _, k := range photoBandKeys(ph, nil) {
+			ids, more, err := lk.e.store.BlockHolders(ctx, k, maxNearBucket)
+			if err != nil {
+				return nil, err
+			}
+			if more {
+				continue // the full run skips buckets this full too
+			}
+			if err := lk.load(ctx, ids); err != nil {
+				return nil, err
+			}
+			for _, id := range ids {
+				st := lk.states[id]
+				if st == nil {
+					continue
+				}
+				if h := featuresOf(st.Identifiers).photo; h != 0 && bits.OnesCount64(h^ph) <= photoNearBits {
+					note(id)
+					if p := personOf(id); p != self {
+						pe := pairs[p]
+						if pe == nil {
+							pe = &pairEvidence{}
+							pairs[p] = pe
+						}
+						pe.add(kiPhotoNear, photoNearWeight)
+					}
+				}
+			}
+		}
+	}
+	if noteErr != nil {
+		return nil, noteErr
+	}
+	for p, pe := range pairs {
+		if linksAlone(pe) {
+			linked[p] = true
+		}
+	}
+	for p := range linked {
+		if op := opOf[p]; p != self && op != "" {
+			ev.linkedOps = append(ev.linkedOps, op)
+		}
+	}
+	slices.Sort(ev.linkedOps)
+	return ev, nil
+}
+
+func sortedUnique64(s []uint64) []uint64 {
+	slices.Sort(s)
+	return slices.Compact(s)
+}
+
+// rescore sets the flags, evidence and risk of a merged cluster: those of the clusters it
+// replaces, plus what the new evidence and the person cluster's signals raise.
+func (lk *linker) rescore(c *graph.Cluster, olds []*graph.Cluster, ev *incEvidence, sig uint32, operator bool) {
+	flags := map[string]bool{}
+	byKey := map[string]int{}
+	for _, o := range olds {
+		for _, f := range o.Flags {
+			flags[f] = true
+		}
+		for _, e := range o.Evidence {
+			if _, ok := byKey[e.Kind+"\x00"+e.Value]; !ok {
+				byKey[e.Kind+"\x00"+e.Value] = len(c.Evidence)
+				c.Evidence = append(c.Evidence, e)
+			}
+		}
+	}
+	for _, v := range ev.values {
+		e := graph.Evidence{Kind: string(v.kind), Value: v.value, Records: v.records}
+		if i, ok := byKey[e.Kind+"\x00"+e.Value]; ok {
+			c.Evidence[i] = e // the holders as they are now
+		} else {
+			byKey[e.Kind+"\x00"+e.Value] = len(c.Evidence)
+			c.Evidence = append(c.Evidence, e)
+		}
+		if f, ok := sharedFlag[v.kind]; ok && !v.benign && v.persons >= 2 {
+			flags[f] = true
+		}
+	}
+	signalFlags(sig, flags)
+	setFlags(c, flags)
+}
+
+// countPersonas raises many_personas on the operator cluster when its records belong to
+// three or more person clusters (person is the linked record's new person cluster).
+func (lk *linker) countPersonas(ctx context.Context, operator, person *graph.Cluster) error {
+	if slices.Contains(operator.Flags, "many_personas") || len(operator.Records) < 3 {
+		return nil
+	}
+	ps, err := lk.e.store.Memberships(ctx, graph.Person, operator.Records)
+	if err != nil {
+		return err
+	}
+	inPerson := make(map[string]bool, len(person.Records))
+	for _, r := range person.Records {
+		inPerson[r] = true
+	}
+	distinct := map[string]bool{}
+	for i, r := range operator.Records {
+		switch {
+		case inPerson[r]:
+			distinct[person.ID] = true
+		case ps[i] != "":
+			distinct[ps[i]] = true
+		default:
+			distinct["r:"+r] = true
+		}
+	}
+	if len(distinct) >= 3 {
+		flags := map[string]bool{"many_personas": true}
+		for _, f := range operator.Flags {
+			flags[f] = true
+		}
+		setFlags(operator, flags)
+	}
+	return nil
+}

@@ -1,0 +1,317 @@
+package graph
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/dgraph-io/badger/v4"
+
+	"github.com/personagraph/personagraph/ingest"
+)
+
+// The incremental path: the engine links a few new records against the clusters already
+// stored and rewrites only the clusters they touch, instead of re-clustering the store.
+
+// RecordState is what linking needs of a stored record: its signals, identifiers and
+// current clusters, without its JSON.
+type RecordState struct {
+	ID          string
+	Signals     uint32
+	Identifiers []ingest.Identifier
+	Person      string // person cluster id ("" when not clustered)
+	Operator    string // operator cluster id ("" when not clustered)
+}
+
+// Cluster returns the record's cluster id at level l.
+func (st *RecordState) Cluster(l Level) string {
+	if l == Person {
+		return st.Person
+	}
+	return st.Operator
+}
+
+// RecordStates reads the states of records from one snapshot, in the order of ids;
+// records that do not exist are left out.
+func (s *Store) RecordStates(ctx context.Context, ids []string) ([]RecordState, error) {
+	out := make([]RecordState, 0, len(ids))
+	err := s.db.View(func(txn *badger.Txn) error {
+		for _, id := range ids {
+			item, err := txn.Get(recordKey(id))
+			if errors.Is(err, badger.ErrKeyNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			st := RecordState{ID: id}
+			if err := item.Value(func(v []byte) error {
+				m, err := unmarshalMeta(v)
+				st.Signals = m.signals
+				return err
+			}); err != nil {
+				return fmt.Errorf("graph: record %q: %w", id, err)
+			}
+			switch item, err := txn.Get(recIdentKey(id)); {
+			case err == nil:
+				if err := item.Value(func(v []byte) (err error) {
+					st.Identifiers, err = decodeIdentifiers(v)
+					return err
+				}); err != nil {
+					return fmt.Errorf("graph: record %q identifiers: %w", id, err)
+				}
+			case !errors.Is(err, badger.ErrKeyNotFound):
+				return err
+			}
+			for _, l := range Levels() {
+				item, err := txn.Get(membershipKey(l, id))
+				if errors.Is(err, badger.ErrKeyNotFound) {
+					continue
+				}
+				if err != nil {
+					return err
+				}
+				if err := item.Value(func(v []byte) error {
+					if l == Person {
+						st.Person = string(v)
+					} else {
+						st.Operator = string(v)
+					}
+					return nil
+				}); err != nil {
+					return err
+				}
+			}
+			out = append(out, st)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// HoldersUpTo is Holders reading at most limit ids (0: all); more says there were more.
+func (s *Store) HoldersUpTo(ctx context.Context, kind ingest.Kind, value string, limit int) (ids []string, more bool, err error) {
+	err = s.db.View(func(txn *badger.Txn) error {
+		prefix := postingValuePrefix(kind, value)
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			if limit > 0 && len(ids) == limit {
+				more = true
+				return nil
+			}
+			ids = append(ids, string(it.Item().Key()[len(prefix):]))
+		}
+		return nil
+	})
+	return ids, more, err
+}
+
+// ClusterPatch replaces some clusters of one level: the clusters named in Drop are
+// deleted and those in Put written, with their records' memberships.
+type ClusterPatch struct {
+	Level Level
+	Drop  []string
+	Put   []*Cluster
+}
+
+// ErrPatchTooBig says a patch touched more than one transaction holds; the caller
+// re-clusters instead.
+var ErrPatchTooBig = errors.New("graph: cluster patch too big for one transaction")
+
+// PatchClusters applies patches in one transaction, so a reader sees the clusters from
+// before or after, never a mix. With clearStale the stale marker goes in the same
+// transaction: the caller has linked every record stored since clusters were last
+// consistent.
+func (s *Store) PatchClusters(ctx context.Context, patches []ClusterPatch, clearStale bool) error {
+	err := s.db.Update(func(txn *badger.Txn) error {
+		for _, p := range patches {
+			for _, id := range p.Drop {
+				if err := txn.Delete(clusterKey(p.Level, id)); err != nil {
+					return err
+				}
+			}
+			for _, c := range p.Put {
+				c.Level = p.Level.String()
+				c.Size = len(c.Records)
+				v, err := json.Marshal(c)
+				if err != nil {
+					return err
+				}
+				if err := txn.Set(clusterKey(p.Level, c.ID), v); err != nil {
+					return err
+				}
+				for _, r := range c.Records {
+					// A merge into a big cluster changes few memberships: write only those.
+					k := membershipKey(p.Level, r)
+					if same, err := valueIs(txn, k, c.ID); err != nil {
+						return err
+					} else if same {
+						continue
+					}
+					if err := txn.Set(k, []byte(c.ID)); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		if clearStale {
+			return txn.Delete([]byte{keyStale})
+		}
+		return nil
+	})
+	if errors.Is(err, badger.ErrTxnTooBig) {
+		return ErrPatchTooBig
+	}
+	if err != nil {
+		return fmt.Errorf("graph: patch clusters: %w", err)
+	}
+	return nil
+}
+
+// valueIs reports whether key holds exactly v.
+func valueIs(txn *badger.Txn, key []byte, v string) (bool, error) {
+	item, err := txn.Get(key)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	same := false
+	err = item.Value(func(b []byte) error {
+		same = string(b) == v
+		return nil
+	})
+	return same, err
+}
+
+// Memberships returns the cluster id at level l of each record ("" when none), in the
+// order of ids.
+func (s *Store) Memberships(ctx context.Context, l Level, ids []string) ([]string, error) {
+	out := make([]string, len(ids))
+	err := s.db.View(func(txn *badger.Txn) error {
+		for i, id := range ids {
+			item, err := txn.Get(membershipKey(l, id))
+			if errors.Is(err, badger.ErrKeyNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if err := item.Value(func(v []byte) error {
+				out[i] = string(v)
+				return nil
+			}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// HolderOf is one posting: a record holding a value.
+type HolderOf struct {
+	Value, RecordID string
+}
+
+// HoldersBetween returns the postings of kind whose values have the length of lo and
+// lie in [lo, hi] byte-wise, at most limit of them. Values of one length are contiguous
+// and ordered in the posting keys, so for fixed-length numbers (E.164 phones of one
+// country) this is a numeric range.
+func (s *Store) HoldersBetween(ctx context.Context, kind ingest.Kind, lo, hi string, limit int) ([]HolderOf, error) {
+	var out []HolderOf
+	if len(lo) != len(hi) || lo > hi {
+		return nil, nil
+	}
+	err := s.db.View(func(txn *badger.Txn) error {
+		prefix := postingKindPrefix(kind)
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+		defer it.Close()
+		for it.Seek(postingValuePrefix(kind, lo)); it.Valid() && len(out) < limit; it.Next() {
+			value, id, ok := parsePostingKey(it.Item().Key(), len(prefix))
+			if !ok || len(value) != len(lo) || string(value) > hi {
+				return nil
+			}
+			out = append(out, HolderOf{Value: string(value), RecordID: string(id)})
+		}
+		return nil
+	})
+	return out, err
+}
+
+// IdentifierLists returns the current identifiers of records, in the order of ids (nil
+// for a record that does not exist): one read per record, for comparing candidates.
+func (s *Store) IdentifierLists(ctx context.Context, ids []string) ([][]ingest.Identifier, error) {
+	out := make([][]ingest.Identifier, len(ids))
+	err := s.db.View(func(txn *badger.Txn) error {
+		for i, id := range ids {
+			item, err := txn.Get(recIdentKey(id))
+			if errors.Is(err, badger.ErrKeyNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if err := item.Value(func(v []byte) (err error) {
+				out[i], err = decodeIdentifiers(v)
+				return err
+			}); err != nil {
+				return fmt.Errorf("graph: record %q identifiers: %w", id, err)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Value names one identifier value.
+type Value struct {
+	Kind  ingest.Kind
+	Value string
+}
+
+// HoldersOfEach is HoldersUpTo for many values at once, through one iterator: creating a
+// Badger iterator costs more than a short scan, and linking one record reads dozens.
+func (s *Store) HoldersOfEach(ctx context.Context, values []Value, limit int) (ids [][]string, more []bool, err error) {
+	ids, more = make([][]string, len(values)), make([]bool, len(values))
+	err = s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{})
+		defer it.Close()
+		for i, v := range values {
+			prefix := postingValuePrefix(v.Kind, v.Value)
+			for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
+				if limit > 0 && len(ids[i]) == limit {
+					more[i] = true
+					break
+				}
+				ids[i] = append(ids[i], string(it.Item().Key()[len(prefix):]))
+			}
+		}
+		return nil
+	})
+	return ids, more, err
+}
+
+// BlockHoldersOfEach is BlockHolders for many keys at once, through one iterator.
+func (s *Store) BlockHoldersOfEach(ctx context.Context, keys []uint64, limit int) (ids [][]string, more []bool, err error) {
+	ids, more = make([][]string, len(keys)), make([]bool, len(keys))
+	err = s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{})
+		defer it.Close()
+		for i, k := range keys {
+			prefix := blockPrefix(k)
+			for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
+				if limit > 0 && len(ids[i]) == limit {
+					more[i] = true
+					break
+				}
+				ids[i] = append(ids[i], string(it.Item().Key()[len(prefix):]))
+			}
+		}
+		return nil
+	})
+	return ids, more, err
+}

@@ -1,0 +1,127 @@
+package graph
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+)
+
+// Blocking-key postings follow a record's current version and go with it when it is
+// forgotten.
+func TestBlockPostings(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t, t.TempDir())
+	defer s.Close()
+	a1, b := mustParse(t, recA1), mustParse(t, recB)
+	a1.Blocks, b.Blocks = []uint64{1, 2}, []uint64{2, 3}
+	if _, err := s.PutBatch(ctx, []Put{a1, b}); err != nil {
+		t.Fatal(err)
+	}
+	holders := func(k uint64) []string {
+		t.Helper()
+		ids, more, err := s.BlockHolders(ctx, k, 0)
+		if err != nil || more {
+			t.Fatalf("block %d: more %v, %v", k, more, err)
+		}
+		return ids
+	}
+	if got := holders(2); !slices.Equal(got, []string{"a", "b"}) {
+		t.Fatalf("block 2 holders %v", got)
+	}
+	if ids, more, err := s.BlockHolders(ctx, 2, 1); err != nil || !more || len(ids) != 1 {
+		t.Fatalf("block 2 limited to 1: %v more %v, %v", ids, more, err)
+	}
+	a2 := mustParse(t, recA2)
+	a2.Blocks = []uint64{3}
+	if _, err := s.PutBatch(ctx, []Put{a2}); err != nil {
+		t.Fatal(err)
+	}
+	if got := holders(1); len(got) != 0 {
+		t.Fatalf("block 1 still held by %v after a's new version dropped it", got)
+	}
+	if got := holders(3); !slices.Equal(got, []string{"a", "b"}) {
+		t.Fatalf("block 3 holders %v", got)
+	}
+	if _, err := s.Forget(ctx, []string{"a"}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if got := holders(3); !slices.Equal(got, []string{"b"}) {
+		t.Fatalf("block 3 holders %v after forgetting a", got)
+	}
+	if err := s.Check(ctx); err != nil {
+		t.Fatalf("check after forget: %v", err)
+	}
+}
+
+// PatchClusters replaces clusters and memberships in one go and clears the stale marker
+// only when asked.
+func TestPatchClusters(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t, t.TempDir())
+	defer s.Close()
+	if _, err := s.PutBatch(ctx, []Put{mustParse(t, recA1), mustParse(t, recB)}); err != nil {
+		t.Fatal(err)
+	}
+	two := []*Cluster{{ID: "o-a", Records: []string{"a"}}, {ID: "o-b", Records: []string{"b"}}}
+	if err := s.PatchClusters(ctx, []ClusterPatch{{Level: Operator, Put: two}}, false); err != nil {
+		t.Fatal(err)
+	}
+	if stale, _ := s.ClustersStale(ctx); !stale {
+		t.Fatal("stale marker cleared without being asked")
+	}
+	merged := &Cluster{ID: "o-a", Records: []string{"a", "b"}, Flags: []string{"shared_device"}}
+	if err := s.PatchClusters(ctx, []ClusterPatch{{Level: Operator, Drop: []string{"o-b"}, Put: []*Cluster{merged}}}, true); err != nil {
+		t.Fatal(err)
+	}
+	if stale, _ := s.ClustersStale(ctx); stale {
+		t.Fatal("stale marker left after a clearing patch")
+	}
+	if _, err := s.Cluster(ctx, Operator, "o-b"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("dropped cluster: %v", err)
+	}
+	c, err := s.Cluster(ctx, Operator, "o-a")
+	if err != nil || c.Size != 2 || c.Level != "operator" {
+		t.Fatalf("merged cluster %+v, %v", c, err)
+	}
+	sts, err := s.RecordStates(ctx, []string{"b", "nobody", "a"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sts) != 2 || sts[0].ID != "b" || sts[0].Operator != "o-a" || sts[1].Operator != "o-a" || sts[0].Person != "" {
+		t.Fatalf("states %+v", sts)
+	}
+	if len(sts[1].Identifiers) == 0 {
+		t.Fatal("state of a has no identifiers")
+	}
+	ms, err := s.Memberships(ctx, Operator, []string{"a", "b", "nobody"})
+	if err != nil || !slices.Equal(ms, []string{"o-a", "o-a", ""}) {
+		t.Fatalf("memberships %v, %v", ms, err)
+	}
+}
+
+// HoldersBetween reads a numeric range of fixed-length values.
+func TestHoldersBetween(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t, t.TempDir())
+	defer s.Close()
+	var puts []Put
+	for i, phone := range []string{"+447700900101", "+447700900105", "+447700900190", "+4477009001"} {
+		p := mustParse(t, `{"record_id":"r`+string(rune('0'+i))+`","source":"s","observed_at":"2026-01-01T00:00:00Z","phones":["`+phone+`"]}`)
+		puts = append(puts, p)
+	}
+	if _, err := s.PutBatch(ctx, puts); err != nil {
+		t.Fatal(err)
+	}
+	hs, err := s.HoldersBetween(ctx, "phone", "+447700900090", "+447700900130", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, h := range hs {
+		ids = append(ids, h.RecordID)
+	}
+	if !slices.Equal(ids, []string{"r0", "r1"}) {
+		t.Fatalf("holders in range: %+v", hs)
+	}
+}
