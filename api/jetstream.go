@@ -202,8 +202,9 @@ func (c *Consumer) handle(ctx context.Context, msgs []jetstream.Msg) error {
 	if len(recs) == 0 {
 		return nil
 	}
-	// Clusters are rebuilt on the next read, not per batch of messages.
-	sum, err := c.eng.Ingest(ctx, &recordsSource{recs: recs}, &engine.IngestOptions{SkipCluster: true})
+	// A trickle of messages is linked into the clusters as it comes; a burst leaves them
+	// stale, and the next read re-clusters once rather than per batch of messages.
+	sum, err := c.eng.Ingest(ctx, &recordsSource{recs: recs}, &engine.IngestOptions{SkipCluster: true, Link: true})
 	if err != nil {
 		for _, m := range good {
 			_ = m.NakWithDelay(time.Second)

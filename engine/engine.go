@@ -86,12 +86,14 @@ type IngestOptions struct {
 	OnReject func(*ingest.ParseError)
 	// OnProgress is called after every stored batch with the running totals.
 	OnProgress func(Summary)
-	// SkipCluster leaves clustering to a later Recluster call, e.g. after several files.
+	// SkipCluster leaves clustering to a later Recluster call (or the next read, which
+	// re-clusters stale clusters), e.g. after several files.
 	SkipCluster bool
 	// Link links the new and changed records into the stored clusters one at a time
 	// (incremental.go) instead of re-clustering the store, when the clusters were current
-	// before the call and few records changed; otherwise Ingest re-clusters. For answering
-	// one applicant at a time; a later full run refines what it decided.
+	// before the call and few records changed; otherwise Ingest re-clusters, or with
+	// SkipCluster leaves the clusters stale. For answering one applicant at a time and for
+	// trickling streams; a later full run refines what it decided.
 	Link bool
 }
 
@@ -186,7 +188,7 @@ func (e *Engine) Ingest(ctx context.Context, src Source, o *IngestOptions) (Summ
 	if srcErr != nil {
 		return sum, srcErr
 	}
-	if o.SkipCluster || sum.New+sum.Updated == 0 {
+	if sum.New+sum.Updated == 0 {
 		return sum, nil
 	}
 	if o.Link && !staleBefore && len(changed) <= maxIncRecords {
@@ -196,6 +198,9 @@ func (e *Engine) Ingest(ctx context.Context, src Source, o *IngestOptions) (Summ
 			e.log.Debug().Int("records", len(changed)).Dur("took", time.Since(linkStart)).Msg("linked incrementally")
 			return sum, err
 		}
+	}
+	if o.SkipCluster {
+		return sum, nil
 	}
 	return sum, e.reclusterLocked(ctx)
 }
