@@ -216,3 +216,48 @@ func pairF1(t *testing.T, p map[string][]string, truth map[string]string) float6
 	prec, rec := tp/predicted, tp/actual
 	return 2 * prec * rec / (prec + rec)
 }
+
+// With SkipCluster, Link keeps a trickle of records clustered and leaves a burst (or
+// records arriving while clusters are stale) for the next full run.
+func TestLinkWithSkipCluster(t *testing.T) {
+	ctx := context.Background()
+	lines := readLines(t, "../fixtures/t1-small/records.ndjson")
+	e := newEngine(t, 1000)
+	opts := &IngestOptions{Link: true, SkipCluster: true}
+	stale := func() bool {
+		t.Helper()
+		s, err := e.Store().ClustersStale(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	ingestLines := func(ls []string, o *IngestOptions) {
+		t.Helper()
+		if _, err := e.Ingest(ctx, ingest.NewReader(strings.NewReader(strings.Join(ls, "\n")), 0), o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ingestLines(lines[:100], nil)
+	ingestLines(lines[100:110], opts)
+	if stale() {
+		t.Fatal("ten records after a full run left the clusters stale")
+	}
+	if got := partition(t, e, graph.Person); len(clusterOf(t, got)) != 110 {
+		t.Fatalf("%d records clustered, want 110", len(clusterOf(t, got)))
+	}
+	ingestLines(lines[110:110+maxIncRecords+1], opts)
+	if !stale() {
+		t.Fatal("a burst was linked one by one")
+	}
+	ingestLines(lines[300:301], opts)
+	if !stale() {
+		t.Fatal("a record linked against stale clusters")
+	}
+	if err := e.EnsureClustered(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := partition(t, e, graph.Person); len(clusterOf(t, got)) != 110+maxIncRecords+2 {
+		t.Fatalf("%d records clustered after the full run", len(clusterOf(t, got)))
+	}
+}
