@@ -63,6 +63,7 @@ func (e *Engine) reclusterLocked(ctx context.Context) error {
 	}
 	e.model, e.modelRecords, e.linked = md, len(ids), 0
 	near := collectNearEvidence(fs)
+	churn := addressChurnOf(fs, personUF)
 	fs = nil
 	e.log.Debug().Interface("m", md.m).Interface("u", md.u).Msg("person model")
 	e.log.Info().Int("hub_values", hubs).Int("pairs", compared).Int("matched", matched).Float64("match_share", md.lambda).
@@ -90,7 +91,7 @@ func (e *Engine) reclusterLocked(ctx context.Context) error {
 			return err
 		}
 		groups := groupMembers(l.uf)
-		sc := scorer{ids: ids, persons: persons, signals: signals, uf: l.uf, shared: shared}
+		sc := scorer{ids: ids, persons: persons, signals: signals, uf: l.uf, shared: shared, churn: churn}
 		sc.indexShared()
 		w, err := e.store.ReplaceClusters(ctx, l.level)
 		if err != nil {
@@ -145,4 +146,23 @@ func clusterID(l graph.Level, smallest string) string {
 func sortedUnique[T interface{ ~int32 | ~string }](s []T) []T {
 	slices.Sort(s)
 	return slices.Compact(s)
+}
+
+// addressChurnOf returns the person clusters (roots of uf) whose records give
+// churnAddresses or more distinct addresses.
+func addressChurnOf(fs []features, uf *unionFind) map[int32]bool {
+	addrs := make(map[int32][]string)
+	for i := range fs {
+		if len(fs[i].address) > 0 {
+			r := uf.find(int32(i))
+			addrs[r] = append(addrs[r], fs[i].address...)
+		}
+	}
+	churn := make(map[int32]bool)
+	for r, a := range addrs {
+		if len(a) >= churnAddresses && len(sortedUnique(a)) >= churnAddresses {
+			churn[r] = true
+		}
+	}
+	return churn
 }

@@ -390,6 +390,7 @@ func dropped(olds []*graph.Cluster, keep string) []string {
 type incEvidence struct {
 	values    []sharedValueRef // values the person cluster shares, for evidence and flags
 	linkedOps []string         // operator clusters it links to
+	churn     bool             // its records give churnAddresses or more addresses
 }
 
 // sharedValueRef is a sharedValue with record ids instead of dense indexes.
@@ -588,6 +589,8 @@ func (lk *linker) operatorEvidence(ctx context.Context, members []string, oldPer
 		if err := lk.load(ctx, ids); err != nil {
 			return nil, err
 		}
+		lowest, highest := n, n
+		var blockRecs []string
 		for _, h := range near {
 			m, ok := ingest.PhoneNumeric(h.Value)
 			if !ok || m == n {
@@ -601,9 +604,34 @@ func (lk *linker) operatorEvidence(ctx context.Context, members []string, oldPer
 					pairs[p] = pe
 				}
 				pe.add(kiPhoneBlock, phoneBlockWeight)
+				lowest, highest = min(lowest, m), max(highest, m)
+				blockRecs = append(blockRecs, h.RecordID)
 			}
 		}
+		if len(blockRecs) > 0 {
+			// The block as the full run would name it, as far as this neighbourhood sees.
+			for _, h := range near {
+				if m, ok := ingest.PhoneNumeric(h.Value); ok && m == n {
+					blockRecs = append(blockRecs, h.RecordID)
+				}
+			}
+			blockRecs = sortedUnique(blockRecs)
+			persons := map[int32]bool{}
+			for _, r := range blockRecs {
+				persons[personOf(r)] = true
+			}
+			ev.values = append(ev.values, sharedValueRef{kind: phoneBlockKind, value: phoneRange(lowest, highest),
+				records: blockRecs, persons: len(persons)})
+		}
 	}
+	// Address churn: the person cluster's records give many addresses.
+	var addrs []string
+	for _, r := range members {
+		if st := lk.states[r]; st != nil {
+			addrs = append(addrs, featuresOf(st.Identifiers).address...)
+		}
+	}
+	ev.churn = len(sortedUnique(addrs)) >= churnAddresses
 	// Near-duplicate photos: a hash within photoNearBits shares one of four bands
 	// (mostly; see photoNearDuplicates), and the store keeps postings per band.
 	for _, ph := range sortedUnique64(photos) {
@@ -683,9 +711,10 @@ func (lk *linker) rescore(c *graph.Cluster, olds []*graph.Cluster, ev *incEviden
 			byKey[e.Kind+"\x00"+e.Value] = len(c.Evidence)
 			c.Evidence = append(c.Evidence, e)
 		}
-		if f, ok := sharedFlag[v.kind]; ok && !v.benign && v.persons >= 2 {
-			flags[f] = true
-		}
+		valueFlags(v.kind, v.persons, v.benign, flags)
+	}
+	if ev.churn {
+		flags[addressChurn] = true
 	}
 	signalFlags(sig, flags)
 	setFlags(c, flags)

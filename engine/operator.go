@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/bits"
@@ -153,6 +154,7 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 	}
 	photoNearDuplicates(persons, near.photo, func(a, b int32) { addPair(a, b, kiPhotoNear, photoNearWeight) })
 	phoneBlocks(persons, near.phones, func(a, b int32) { addPair(a, b, kiPhoneBlock, phoneBlockWeight) })
+	shared = append(shared, phoneBlockRuns(persons, near.phones)...)
 	keys := make([]uint64, 0, len(pairs))
 	for k := range pairs {
 		keys = append(keys, k)
@@ -172,7 +174,7 @@ func valueWeight(ek evidenceKind, holders []int32, personSig map[int32]uint32, p
 	w = ek.weight
 	risky := 0
 	for _, h := range holders {
-		if personSig[h] != 0 {
+		if personSig[h]&hubSignals != 0 {
 			risky++
 		}
 	}
@@ -285,6 +287,50 @@ func photoBandKeys(photo uint64, out []uint64) []uint64 {
 		out = append(out, blockHash("ph", strconv.Itoa(band), strconv.FormatUint(photo>>(16*band)&0xffff, 16)))
 	}
 	return out
+}
+
+// phoneBlockRuns returns the runs of numbers, each within phoneBlockSpan of the next,
+// held by two or more person clusters: a block of numbers bought together, as evidence
+// (kind phoneBlockKind, value "first..last") for the sequential_phones flag.
+func phoneBlockRuns(persons []int32, phones [][]uint64) []sharedValue {
+	type num struct {
+		n   uint64
+		rec int32
+	}
+	var all []num
+	for i, ps := range phones {
+		for _, n := range ps {
+			all = append(all, num{n, int32(i)})
+		}
+	}
+	slices.SortFunc(all, func(a, b num) int { return cmp.Or(cmp.Compare(a.n, b.n), cmp.Compare(a.rec, b.rec)) })
+	var out []sharedValue
+	for i := 0; i < len(all); {
+		j := i + 1
+		for j < len(all) && all[j].n-all[j-1].n <= phoneBlockSpan {
+			j++
+		}
+		run := all[i:j]
+		i = j
+		if len(run) < 2 || len(run) > maxEvidence || run[0].n == run[len(run)-1].n {
+			continue
+		}
+		var recs, holders []int32
+		for _, x := range run {
+			recs = append(recs, x.rec)
+			holders = append(holders, persons[x.rec])
+		}
+		if holders = sortedUnique(holders); len(holders) < 2 {
+			continue
+		}
+		out = append(out, sharedValue{kind: phoneBlockKind, value: phoneRange(run[0].n, run[len(run)-1].n),
+			records: sortedUnique(recs), persons: len(holders)})
+	}
+	return out
+}
+
+func phoneRange(lo, hi uint64) string {
+	return "+" + strconv.FormatUint(lo, 10) + "..+" + strconv.FormatUint(hi, 10)
 }
 
 // phoneBlocks calls link for pairs of person clusters holding numbers at most

@@ -13,21 +13,74 @@ import (
 // 1. The weights are a judgement from DOMAIN.md 2.12 (strong: one device or payout under
 // several personas; weak: VoIP, camera off), to be replaced by estimated ones.
 var flagWeights = map[string]float64{
-	"shared_device":        0.5,
-	"shared_payout":        0.6,
-	"shared_phone":         0.3,
-	"shared_email":         0.3,
-	"shared_document":      0.4,
-	"shared_profile":       0.3,
-	"shared_username":      0.2,
-	"photo_reuse":          0.4,
-	"cv_template":          0.2,
-	"shipping_hub":         0.2,
-	"many_personas":        0.3,
-	"video_avoidance":      0.15,
-	"voip_phone":           0.1,
-	"remote_tool":          0.2,
-	"money_service_payout": 0.1,
+	"shared_device":         0.5,
+	"shared_payout":         0.6,
+	"shared_phone":          0.3,
+	"shared_email":          0.3,
+	"shared_document":       0.4,
+	"shared_profile":        0.3,
+	"shared_username":       0.2,
+	"photo_reuse":           0.4,
+	"cv_template":           0.2,
+	"shipping_hub":          0.2,
+	"many_personas":         0.3,
+	"video_avoidance":       0.15,
+	"voip_phone":            0.1,
+	"remote_tool":           0.2,
+	"money_service_payout":  0.1,
+	"disposable_email":      0.05,
+	"location_mismatch":     0.25,
+	"many_names_one_device": 0.3,
+	"sequential_phones":     0.2,
+	"address_churn":         0.1,
+}
+
+// Flags the shared values of a cluster raise beyond sharedFlag.
+const (
+	// manyNamesOneDevice: one device under manyNames or more personas (DOMAIN.md S14:
+	// a laptop farm's machine or an operator's VM host), not a benign hub.
+	manyNamesOneDevice = "many_names_one_device"
+	manyNames          = 3
+	// sequentialPhones: numbers of a block bought together held by several personas
+	// (DOMAIN.md S12), evidence kind phoneBlockKind.
+	sequentialPhones = "sequential_phones"
+	phoneBlockKind   = ingest.Kind("phone_block")
+	// addressChurn: one person's records give churnAddresses or more addresses
+	// (DOMAIN.md S17, a weak hint: renters move too).
+	addressChurn   = "address_churn"
+	churnAddresses = 3
+)
+
+// SharedFlagRule returns the evidence kind behind a flag that shared values raise, and how
+// many personas must hold one value for it; ok is false for other flags.
+func SharedFlagRule(flag string) (kind ingest.Kind, minPersonas int, ok bool) {
+	switch flag {
+	case manyNamesOneDevice:
+		return ingest.KindDevice, manyNames, true
+	case sequentialPhones:
+		return phoneBlockKind, 2, true
+	}
+	if k, ok := SharedFlagKind(flag); ok {
+		return k, 2, true
+	}
+	return "", 0, false
+}
+
+// valueFlags adds the flags one shared value raises: held by persons personas, benign
+// when its holders look like a benign hub.
+func valueFlags(kind ingest.Kind, persons int, benign bool, flags map[string]bool) {
+	if benign || persons < 2 {
+		return
+	}
+	if f, ok := sharedFlag[kind]; ok {
+		flags[f] = true
+	}
+	if kind == ingest.KindDevice && persons >= manyNames {
+		flags[manyNamesOneDevice] = true
+	}
+	if kind == phoneBlockKind {
+		flags[sequentialPhones] = true
+	}
 }
 
 // SharedFlagKind returns the identifier kind whose sharing raises a shared-value cluster
@@ -65,6 +118,7 @@ type scorer struct {
 	uf      *unionFind
 	shared  []sharedValue
 	byRoot  map[int32][]int // cluster root -> indexes into shared
+	churn   map[int32]bool  // person clusters with address churn
 }
 
 func (s *scorer) indexShared() {
@@ -93,8 +147,12 @@ func (s *scorer) score(c *graph.Cluster, members []int32) {
 			holders[j] = s.persons[r]
 		}
 		c.Evidence = append(c.Evidence, graph.Evidence{Kind: string(sv.kind), Value: sv.value, Records: recs})
-		if f, ok := sharedFlag[sv.kind]; ok && !sv.benign && len(sortedUnique(holders)) >= 2 {
-			flags[f] = true
+		valueFlags(sv.kind, len(sortedUnique(holders)), sv.benign, flags)
+	}
+	for _, m := range members {
+		if s.churn[s.persons[m]] {
+			flags[addressChurn] = true
+			break
 		}
 	}
 	var sig uint32

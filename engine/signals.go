@@ -1,6 +1,10 @@
 package engine
 
-import "github.com/personagraph/personagraph/ingest"
+import (
+	"strings"
+
+	"github.com/personagraph/personagraph/ingest"
+)
 
 // Record signals: facts about one record that raise a cluster's risk wherever the record
 // lands. They are computed once at ingest and stored as a bit set with the record
@@ -11,7 +15,15 @@ const (
 	sigVoIP
 	sigRemoteTool
 	sigMoneyService
+	sigDisposableEmail
+	sigLocationMismatch
 )
+
+// hubSignals are the signals that tell an operator's personas from a benign hub's
+// members (valueWeight). A disposable e-mail or a device clock far from the claimed
+// address raise risk, but privacy-minded and travelling people have them too, so they
+// do not decide whether a shared value links.
+const hubSignals = sigCameraOff | sigVoIP | sigRemoteTool | sigMoneyService
 
 // recordSignals maps each signal to the cluster flag it raises and, where an identifier
 // carries it, to that identifier's kind and flag. This table is the one definition: the
@@ -26,6 +38,10 @@ var recordSignals = []struct {
 	{sigVoIP, "voip_phone", ingest.KindPhone, ingest.FlagVoIP},
 	{sigRemoteTool, "remote_tool", ingest.KindDevice, ingest.FlagRemoteTool},
 	{sigMoneyService, "money_service_payout", ingest.KindPayment, ingest.FlagMoneyService},
+	{sigDisposableEmail, "disposable_email", ingest.KindEmail, ingest.FlagDisposable},
+	// Not from the flag alone: the device clock must also disagree with where the record
+	// says the applicant is (locationMismatch).
+	{sigLocationMismatch, "location_mismatch", ingest.KindDevice, ingest.FlagRiskTimezone},
 }
 
 // VideoAvoided reports whether an interview counts as avoiding video (the
@@ -58,5 +74,26 @@ func signalsOf(rec *ingest.Record, ids []ingest.Identifier) uint32 {
 			}
 		}
 	}
+	if s&sigLocationMismatch != 0 && !claimsElsewhere(rec, ids) {
+		s &^= sigLocationMismatch
+	}
 	return s
+}
+
+// riskCountries are where a device clock in a risk time zone (ingest.FlagRiskTimezone:
+// China, North Korea, Russia's far east, Laos, Cambodia) would be unremarkable.
+var riskCountries = map[string]bool{"CN": true, "KP": true, "RU": true, "LA": true, "KH": true}
+
+// claimsElsewhere reports whether a record places its applicant outside riskCountries:
+// by an address or by nationality. A record that claims no place cannot mismatch.
+func claimsElsewhere(rec *ingest.Record, ids []ingest.Identifier) bool {
+	for _, id := range ids {
+		if id.Kind == ingest.KindAddress {
+			if c, _, ok := strings.Cut(id.Value, "|"); ok && len(c) == 2 && !riskCountries[c] {
+				return true
+			}
+		}
+	}
+	n := strings.ToUpper(strings.TrimSpace(rec.Nationality))
+	return len(n) == 2 && !riskCountries[n]
 }

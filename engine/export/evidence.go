@@ -251,11 +251,20 @@ func (ev *Evidence) flagEvidence(name string) Flag {
 	// engine.SignalSource). It raises a shared-value flag only for values that do not
 	// look like a benign hub, which the stored cluster does not say, so a benign value
 	// of the same kind may be listed too.
-	if kind, ok := engine.SharedFlagKind(name); ok {
+	if kind, minPersonas, ok := engine.SharedFlagRule(name); ok {
 		f.Basis = "shared_value"
 		for _, v := range ev.Values {
-			if v.Kind == string(kind) && v.Personas >= 2 {
+			if v.Kind == string(kind) && v.Personas >= minPersonas {
 				add(v.Kind, v.Value, v.Records...)
+			}
+		}
+	} else if name == "address_churn" {
+		f.Basis = "record_history"
+		for _, m := range ev.Members {
+			for _, id := range m.Identifiers {
+				if id.Kind == ingest.KindAddress {
+					add(string(id.Kind), id.Value, m.RecordID)
+				}
 			}
 		}
 	} else if kind, idFlag, ok := engine.SignalSource(name); ok {

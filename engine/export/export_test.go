@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -200,6 +201,16 @@ func checkEvidence(t *testing.T, ev *Evidence) {
 		m := ev.member(rec)
 		if m == nil {
 			return false
+		}
+		if block, ok := strings.CutPrefix(key, "phone_block:"); ok {
+			// A block of sequential numbers is held through a phone inside it.
+			lo, hi, _ := strings.Cut(block, "..")
+			l, errL := strconv.ParseUint(strings.TrimPrefix(lo, "+"), 10, 64)
+			h, errH := strconv.ParseUint(strings.TrimPrefix(hi, "+"), 10, 64)
+			return errL == nil && errH == nil && slices.ContainsFunc(m.Identifiers, func(id ingest.Identifier) bool {
+				n, ok := ingest.PhoneNumeric(id.Value)
+				return id.Kind == ingest.KindPhone && ok && n >= l && n <= h
+			})
 		}
 		return slices.ContainsFunc(m.Identifiers, func(id ingest.Identifier) bool { return id.Key() == key })
 	}
