@@ -74,8 +74,12 @@ func (e *Engine) linkNew(ctx context.Context, ids []string) (ok bool, err error)
 	if err != nil || md == nil || n == 0 {
 		return false, err
 	}
+	labels, err := e.ValueLabels(ctx)
+	if err != nil {
+		return false, err
+	}
 	for i, id := range ids {
-		lk := &linker{e: e, md: md, n: float64(n + i + 1), states: make(map[string]*graph.RecordState)}
+		lk := &linker{e: e, md: md, n: float64(n + i + 1), labels: labels, states: make(map[string]*graph.RecordState)}
 		err := lk.link(ctx, id, i == len(ids)-1)
 		if errors.Is(err, graph.ErrPatchTooBig) {
 			return false, nil
@@ -93,7 +97,8 @@ func (e *Engine) linkNew(ctx context.Context, ids []string) (ok bool, err error)
 type linker struct {
 	e      *Engine
 	md     *fsModel
-	n      float64 // records in the store, for name frequencies
+	n      float64           // records in the store, for name frequencies
+	labels map[string]string // analyst labels on values (ValueLabels)
 	states map[string]*graph.RecordState
 	feats  map[string]*features // person-layer features of candidates
 }
@@ -552,6 +557,7 @@ func (lk *linker) operatorEvidence(ctx context.Context, members []string, oldPer
 			continue
 		}
 		w, benign := valueWeight(ek, holders, personSig, personFamily)
+		w, benign = applyLabel(lk.labels[string(ek.kind)+":"+value], ek, w, benign)
 		if len(recs) <= maxEvidence {
 			ev.values = append(ev.values, sharedValueRef{kind: ek.kind, value: value, records: recs, persons: len(holders), benign: benign})
 		}

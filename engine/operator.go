@@ -84,6 +84,10 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 			personFamily[p] = families[i]
 		}
 	}
+	labels, err := e.ValueLabels(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var shared []sharedValue
 	pairs := make(map[uint64]*pairEvidence)
 	var holders []int32
@@ -111,6 +115,7 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 				return nil
 			}
 			w, benign := valueWeight(ek, holders, personSig, personFamily)
+			w, benign = applyLabel(labels[string(ek.kind)+":"+value], ek, w, benign)
 			if len(idx) <= maxEvidence {
 				shared = append(shared, sharedValue{kind: ek.kind, value: value, records: idx, weight: w, persons: len(holders), benign: benign})
 			}
@@ -193,6 +198,19 @@ func valueWeight(ek evidenceKind, holders []int32, personSig map[int32]uint32, p
 	}
 	if len(holders) > hubHolders {
 		w *= hubDiscount
+	}
+	return w, benign
+}
+
+// applyLabel changes a value's weight by the analyst label in force on it: a benign hub
+// is discounted as if its holders looked benign, a confirmed farm counts as strong
+// evidence whoever holds it (a facilitator's address still never links alone).
+func applyLabel(label string, ek evidenceKind, w float64, benign bool) (float64, bool) {
+	switch label {
+	case LabelBenignHub:
+		return min(w, ek.weight*benignDiscount), true
+	case LabelConfirmedFarm:
+		return max(w, strongWeight), false
 	}
 	return w, benign
 }

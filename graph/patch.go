@@ -315,3 +315,12 @@ func (s *Store) BlockHoldersOfEach(ctx context.Context, keys []uint64, limit int
 	})
 	return ids, more, err
 }
+
+// MarkStale marks the clusters stale, so that the engine computes them again on the next
+// read: something they depend on besides records changed (an analyst label).
+func (s *Store) MarkStale(ctx context.Context) error {
+	if err := s.db.Update(func(txn *badger.Txn) error { return txn.Set([]byte{keyStale}, nil) }); err != nil {
+		return fmt.Errorf("graph: mark clusters stale: %w", err)
+	}
+	return nil
+}
