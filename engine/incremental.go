@@ -66,6 +66,20 @@ func (e *Engine) personModel(ctx context.Context) (*fsModel, int, error) {
 	return md, n, nil
 }
 
+// Reconcile re-clusters the store when records were linked incrementally since the last
+// full run (or the clusters are stale), so that the full run's refinements (a refitted
+// person model, weights of values whose holder counts changed) reach them; ran says
+// whether it did.
+func (e *Engine) Reconcile(ctx context.Context) (ran bool, err error) {
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
+	stale, err := e.store.ClustersStale(ctx)
+	if err != nil || (!stale && e.linked == 0) {
+		return false, err
+	}
+	return true, e.reclusterLocked(ctx)
+}
+
 // linkNew links records stored since the clusters were last consistent into the stored
 // clusters, one at a time, and clears the stale marker with the last. ok is false when it
 // could not (no fitted model yet, a patch too big): the caller re-clusters.

@@ -159,8 +159,11 @@ func TestLinkOneByOneAgreesWithBatch(t *testing.T) {
 			t.Errorf("%s: F1 %.3f linked one by one, %.3f in batch", l, inc, bf)
 		}
 	}
-	if err := e.Recluster(context.Background()); err != nil {
-		t.Fatal(err)
+	if ran, err := e.Reconcile(context.Background()); err != nil || !ran {
+		t.Fatalf("reconcile after linking: ran %v, %v", ran, err)
+	}
+	if ran, err := e.Reconcile(context.Background()); err != nil || ran {
+		t.Fatalf("reconcile right after a full run: ran %v, %v", ran, err)
 	}
 	for i, l := range graph.Levels() {
 		if got := partition(t, e, l); !samePartition(got, want[i]) {

@@ -13,6 +13,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/personagraph/personagraph/api"
+	"github.com/personagraph/personagraph/api/ui"
+	"github.com/personagraph/personagraph/engine"
 )
 
 // serveFlags are serve's flags beyond the JetStream ones.
@@ -22,6 +24,7 @@ type serveFlags struct {
 	rate                                 float64
 	burst                                int
 	maxBody                              int64
+	reclusterEvery                       time.Duration
 }
 
 func newServeCmd(g *globals) *cobra.Command {
@@ -29,7 +32,7 @@ func newServeCmd(g *globals) *cobra.Command {
 	var nf natsFlags
 	cmd := &cobra.Command{
 		Use:   "serve --tokens FILE [--addr 127.0.0.1:7474] [--audit FILE] [--tls-cert FILE --tls-key FILE] [--nats URL ...]",
-		Short: "Serve the HTTP API (ingest, check, records, clusters, search, identifiers, metrics) until interrupted",
+		Short: "Serve the HTTP API (ingest, check, records, clusters, search, identifiers, explain, labels, metrics) and the web UI at / until interrupted",
 		Args:  exactArgs(0),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := f.check(); err != nil {
@@ -72,6 +75,10 @@ func newServeCmd(g *globals) *cobra.Command {
 				return err
 			}
 			handler := api.NewServer(e, opts)
+			// The web UI at "/": it signs users in with the same tokens and writes its
+			// page reads to the same audit log.
+			handler.MountUI(ui.New(e, &ui.Options{Auth: opts.Auth, InsecureNoAuth: opts.InsecureNoAuth, Audit: handler.Audit,
+				Logger: g.log.With().Str("component", "ui").Logger()}))
 
 			ctx, cancel := context.WithCancel(cmd.Context())
 			defer cancel()
@@ -85,6 +92,9 @@ func newServeCmd(g *globals) *cobra.Command {
 				go func() { consumerDone <- c.Run(ctx) }()
 			} else {
 				consumerDone <- nil
+			}
+			if f.reclusterEvery > 0 {
+				go reconcileEvery(ctx, g, e, f.reclusterEvery)
 			}
 
 			ln, err := net.Listen("tcp", f.addr)
@@ -139,6 +149,7 @@ func newServeCmd(g *globals) *cobra.Command {
 	fl.Float64Var(&f.rate, "rate", 50, "requests per second allowed per token (negative: no limit)")
 	fl.IntVar(&f.burst, "burst", 100, "requests a token may make at once above --rate")
 	fl.Int64Var(&f.maxBody, "max-body", 256<<20, "largest request body in bytes")
+	fl.DurationVar(&f.reclusterEvery, "recluster-every", 0, "re-cluster the whole store this often when /v1/check or a trickling stream linked records into it one at a time since the last full run (e.g. 1h; 0: only when a read finds the clusters stale); writes wait while it runs")
 	nf.register(fl)
 	return cmd
 }
@@ -167,4 +178,26 @@ func (f *serveFlags) check() error {
 		}
 	}
 	return nil
+}
+
+// reconcileEvery refines incrementally linked clusters with a full run every interval,
+// until ctx ends.
+func reconcileEvery(ctx context.Context, g *globals, e *engine.Engine, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		start := time.Now()
+		ran, err := e.Reconcile(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			g.log.Error().Err(err).Msg("periodic re-clustering failed")
+		case ran:
+			g.log.Info().Dur("took", time.Since(start)).Msg("re-clustered the records linked one at a time")
+		}
+	}
 }
