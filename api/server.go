@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -33,6 +34,9 @@ type Engine interface {
 	Cluster(ctx context.Context, id string) (*graph.Cluster, error)
 	Search(ctx context.Context, q string, limit int) ([]graph.Hit, error)
 	Holders(ctx context.Context, kind ingest.Kind, value string) ([]string, error)
+	Explain(ctx context.Context, a, b string) (*engine.Explanation, error)
+	Label(ctx context.Context, l *graph.Label) error
+	Labels(ctx context.Context, q graph.LabelQuery) ([]*graph.Label, error)
 }
 
 var _ Engine = (*engine.Engine)(nil)
@@ -126,9 +130,37 @@ func NewServer(eng Engine, opts *Options) *Server {
 	s.handle(m, "GET /v1/clusters/{id}/export", permExport, audited, s.exportCluster)
 	s.handle(m, "GET /v1/search", permRead, audited, s.search)
 	s.handle(m, "GET /v1/identifiers/{kind}/{value}", permRead, audited, s.identifiers)
+	s.handle(m, "GET /v1/explain", permRead, audited, s.explain)
+	// Labelling is an analyst's act: the read capability carries it, so every role that
+	// reads may label, and the audit log names who did.
+	s.handle(m, "POST /v1/labels", permRead, audited, s.postLabel)
+	s.handle(m, "GET /v1/labels", permRead, audited, s.listLabels)
 	s.mux = m
 	return s
 }
+
+// MountUI serves h for every path no API route claims, in practice the web UI at "/".
+// The UI does its own sign-in (a cookie session) because browsers do not send bearer
+// tokens; call before serving.
+func (s *Server) MountUI(h http.Handler) { s.mux.Handle("/", h) }
+
+// Audit appends an entry to the audit log, for reads of personal data that do not go
+// through the API routes (the web UI's pages). Without an audit log it does nothing.
+func (s *Server) Audit(e *AuditEntry) {
+	if s.audit == nil {
+		return
+	}
+	if err := s.audit.write(e); err != nil {
+		s.m.auditErrs.Inc()
+		s.log.Error().Err(err).Msg("audit")
+	}
+}
+
+// CanRead reports whether the role may read records and clusters (and label them).
+func (r Role) CanRead() bool { return r.allows(permRead) }
+
+// CanExport reports whether the role may export a cluster's evidence.
+func (r Role) CanExport() bool { return r.allows(permExport) }
 
 // Registry is the server's Prometheus registry, for collectors that run beside it (the
 // JetStream consumer).
@@ -409,11 +441,16 @@ func (s *Server) listClusters(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, err.Error())
 		return
 	}
-	if len(cs) > limit {
-		cs = cs[:limit]
+	if flags := q["flag"]; len(flags) > 0 {
+		cs = slices.DeleteFunc(cs, func(c *graph.Cluster) bool { return !ClusterHasFlags(c, flags) })
+	}
+	page, err := PageClusters(cs, q.Get("cursor"), limit)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error(), "parameter": "cursor"})
+		return
 	}
 	n := 0
-	for _, c := range cs {
+	for _, c := range page.Clusters {
 		c.Evidence = nil // the list is a queue; a cluster's page has the evidence
 		if c.Flags == nil {
 			c.Flags = []string{}
@@ -421,7 +458,11 @@ func (s *Server) listClusters(w http.ResponseWriter, r *http.Request) {
 		n += len(c.Records)
 	}
 	returned(r, n)
-	writeJSON(w, http.StatusOK, map[string]any{"clusters": cs})
+	answer := map[string]any{"clusters": page.Clusters, "total": len(cs)}
+	if page.Next != "" {
+		answer["next_cursor"] = page.Next
+	}
+	writeJSON(w, http.StatusOK, answer)
 }
 
 func (s *Server) getCluster(w http.ResponseWriter, r *http.Request) {
