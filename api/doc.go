@@ -1,16 +1,18 @@
 // Package api is personagraph's service layer: the HTTP API under /v1/ (NDJSON and JSON
-// array ingest, per-record check, records, clusters, search, identifier holders), the
-// Prometheus /metrics endpoint, the OpenAPI document at /v1/openapi.json, and the NATS
-// JetStream consumer. It declares the small Engine interface it needs; cmd hands it an
-// *engine.Engine.
+// array ingest, per-record check, records, clusters with cursor paging, search,
+// identifier holders, explain, analyst labels, cluster exports), the Prometheus /metrics
+// endpoint, the OpenAPI document at /v1/openapi.json, and the NATS JetStream consumer.
+// It declares the small Engine interface it needs; cmd hands it an *engine.Engine. The
+// web UI (package api/ui) is mounted at / with Server.MountUI and shares the tokens and
+// the audit log.
 //
 // # Access control
 //
 // Every route but /healthz and /v1/openapi.json needs a bearer token. Tokens are created
 // by `personagraph token add` and stored only as SHA-256 hashes (Keyring); a KeyringFile
 // re-reads the file within a second of a change, so revocation needs no restart. A token
-// has one Role: ingest writes, analyst reads, investigator reads and (later) exports,
-// admin does everything. No or unknown token gives 401 with WWW-Authenticate; a role
+// has one Role: ingest writes, analyst reads (and labels: a label is an analyst's
+// judgement, not data), investigator reads and exports, admin does everything. No or unknown token gives 401 with WWW-Authenticate; a role
 // without the capability gives 403. Each token has its own rate limit bucket (429 with
 // Retry-After). With no Authenticator the server fails closed (401) unless
 // InsecureNoAuth is set, which cmd allows only on a loopback address.
@@ -32,10 +34,11 @@
 //
 // # Caveats
 //
-//   - POST /v1/check re-clusters after storing its record (engine.Ingest does), so its
-//     latency grows with the store; the engine has no incremental clustering yet.
-//   - The consumer re-clusters after every batch for the same reason; large batches
-//     amortise it.
+//   - POST /v1/check links its record into the stored clusters (engine.IngestOptions.Link)
+//     when they are current; if a bulk POST /v1/records left them stale, the check pays
+//     for one full re-clustering first.
+//   - The consumer links small batches the same way and leaves larger ones for one
+//     re-clustering on the next read.
 //   - GET /v1/identifiers/{kind}/{value} takes the canonical value as a record's
 //     identifiers show it; raw values are not normalised here.
 //   - `token add` and `token revoke` read, change and rename the file without a lock:
