@@ -349,10 +349,13 @@ func (s *Server) postRecords(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rejects := []reject{}
-	// Clustering is left to the next read (engine.EnsureClustered): a feed posting batch
-	// after batch would otherwise rebuild the clusters of the whole store per request.
+	// A few records are linked into current clusters as they come (engine's incremental
+	// path); a bulk post leaves clustering to the next read (engine.EnsureClustered): a
+	// feed posting batch after batch would otherwise rebuild the clusters of the whole
+	// store per request.
 	sum, err := s.eng.Ingest(r.Context(), src, &engine.IngestOptions{
 		SkipCluster: true,
+		Link:        true,
 		OnReject: func(pe *ingest.ParseError) {
 			if len(rejects) < s.opts.MaxRejects {
 				rejects = append(rejects, reject{Line: pe.Line, RecordID: pe.RecordID, Field: pe.Field, Error: pe.Err.Error()})
