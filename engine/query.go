@@ -67,9 +67,10 @@ func clusterLevel(id string) (graph.Level, bool) {
 	return 0, false
 }
 
-// Search finds records by name.
+// Search finds records by name (typos, other scripts, phonetic codes), e-mail, phone,
+// address, postcode or CV words; each hit says which fields matched (graph.Store.Search).
 func (e *Engine) Search(ctx context.Context, q string, limit int) ([]graph.Hit, error) {
-	return e.store.SearchNames(ctx, q, limit)
+	return e.store.Search(ctx, q, limit)
 }
 
 // Holders returns the records that hold an identifier value, given in canonical form.

@@ -9,7 +9,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -18,8 +17,6 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/ristretto/v2/z"
-
-	"github.com/personagraph/personagraph/ingest"
 )
 
 // Backup errors.
@@ -242,7 +239,7 @@ func (s *Store) fillMissingIndex() error {
 // indexAll indexes every current record into idx, in batches of reindexBatch.
 func (s *Store) indexAll(ctx context.Context, idx *nameIndex) (int, error) {
 	n := 0
-	batch := make([]*ingest.Record, 0, reindexBatch)
+	batch := make([]Put, 0, reindexBatch)
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
@@ -264,18 +261,11 @@ func (s *Store) indexAll(ctx context.Context, idx *nameIndex) (int, error) {
 			}); err != nil {
 				return fmt.Errorf("graph: record %q: %w", id, err)
 			}
-			vi, err := txn.Get(versionKey(id, meta.version))
+			p, err := indexInput(txn, id, meta.version)
 			if err != nil {
-				return fmt.Errorf("graph: record %q version %d: %w", id, meta.version, err)
+				return err
 			}
-			// Only the name is indexed; decoding just it is cheaper than a full Parse.
-			var doc struct {
-				Name ingest.Name `json:"name"`
-			}
-			if err := vi.Value(func(v []byte) error { return json.Unmarshal(v, &doc) }); err != nil {
-				return fmt.Errorf("graph: record %q: %w", id, err)
-			}
-			batch = append(batch, &ingest.Record{RecordID: id, Name: doc.Name})
+			batch = append(batch, p)
 			n++
 			if len(batch) == reindexBatch {
 				if err := ctx.Err(); err != nil {

@@ -1,7 +1,8 @@
 // Package graph is personagraph's embedded identity-graph store: Badger holds records
 // (every version), their normalised identifiers, identifier -> record postings and
-// cluster membership; Bleve holds a name index for search. Nothing else of the project
-// imports Badger or Bleve.
+// cluster membership; Bleve holds a full-text index of names, contact points, addresses
+// and CV text for search (search.go). View presents a set of records and the values they
+// share as a gonum graph (view.go). Nothing else of the project imports Badger or Bleve.
 //
 // # Key layout
 //

@@ -36,7 +36,7 @@ type Options struct {
 	// IndexCacheSize is Badger's table-index cache in bytes. Default: 32 MiB.
 	IndexCacheSize int64
 	// EncryptionKey, when set, is the 32-byte AES key that encrypts Badger's files, and
-	// the Bleve index keeps only keyed hashes of name tokens (docs/format.md). A store is
+	// the Bleve index keeps only keyed hashes of its terms (docs/format.md). A store is
 	// encrypted or not from its creation on. Default: none (plain).
 	EncryptionKey []byte
 }
@@ -256,10 +256,10 @@ func (s *Store) PutBatch(ctx context.Context, puts []Put) ([]PutResult, error) {
 		}
 		from = stop
 	}
-	var changed []*ingest.Record
+	var changed []Put
 	for i, r := range results {
 		if r != Unchanged {
-			changed = append(changed, puts[i].Record)
+			changed = append(changed, puts[i])
 		}
 	}
 	if len(changed) > 0 {

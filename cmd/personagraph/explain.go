@@ -1,20 +1,30 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
+
+	"github.com/personagraph/personagraph/engine"
 )
 
 func newExplainCmd(g *globals) *cobra.Command {
-	var format string
+	var format, cluster string
 	cmd := &cobra.Command{
-		Use:   "explain RECORD_A RECORD_B",
-		Short: "Say why two records are or are not one person or one operator: field evidence and shared values",
+		Use:   "explain RECORD_A RECORD_B | --cluster ID",
+		Short: "Say why two records are or are not one person or one operator, or what would split a cluster",
+		Long: "explain RECORD_A RECORD_B gives the field evidence and shared values of a pair.\n" +
+			"explain --cluster ID lists the cluster's bridging values: each shared value whose removal\n" +
+			"splits the cluster's evidence graph, with the records of each part.",
 		Args: func(cmd *cobra.Command, args []string) error {
 			if format != "text" && format != "json" {
 				return usagef("unknown --format %q (want text or json)", format)
+			}
+			if cluster != "" {
+				return exactArgs(0)(cmd, args)
 			}
 			return exactArgs(2)(cmd, args)
 		},
@@ -24,6 +34,9 @@ func newExplainCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer closeStore()
+			if cluster != "" {
+				return printBridges(cmd.Context(), g, e, cluster, format)
+			}
 			ex, err := e.Explain(cmd.Context(), args[0], args[1])
 			if err != nil {
 				return err
@@ -54,5 +67,35 @@ func newExplainCmd(g *globals) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	cmd.Flags().StringVar(&cluster, "cluster", "", "explain a cluster instead: list the shared values that would split it")
 	return cmd
+}
+
+// printBridges prints what would split a cluster.
+func printBridges(ctx context.Context, g *globals, e *engine.Engine, id, format string) error {
+	bs, err := e.Bridges(ctx, id)
+	if err != nil {
+		return err
+	}
+	w := g.stdout
+	if format == "json" {
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		if bs == nil {
+			bs = []engine.Bridge{}
+		}
+		return enc.Encode(bs)
+	}
+	if len(bs) == 0 {
+		fmt.Fprintf(w, "%s: no single shared value splits this cluster\n", id)
+		return nil
+	}
+	fmt.Fprintf(w, "%s: shared values whose removal splits the cluster\n", id)
+	for _, b := range bs {
+		fmt.Fprintf(w, "  %s %s splits it into %d parts:\n", b.Kind, b.Value, len(b.Parts))
+		for _, p := range b.Parts {
+			fmt.Fprintf(w, "    %d: %s\n", len(p), strings.Join(p, " "))
+		}
+	}
+	return nil
 }

@@ -103,6 +103,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		newRestoreCmd(g),
 		newForgetCmd(g),
 		newExportCmd(g),
+		newSearchCmd(g),
 	)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
