@@ -1,14 +1,20 @@
 package benchmarks
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"strconv"
 	"math/rand/v2"
 	"slices"
 	"time"
 
+	"github.com/personagraph/personagraph/engine"
 	"github.com/personagraph/personagraph/graph"
+	"github.com/personagraph/personagraph/ingest"
 )
 
 // SpeedResult is one run of the speed suite.
@@ -19,6 +25,11 @@ type SpeedResult struct {
 	Cluster        time.Duration `json:"cluster_ns"`
 	LookupP50      time.Duration `json:"lookup_p50_ns"`
 	LookupP99      time.Duration `json:"lookup_p99_ns"`
+	// CheckP50 and CheckP99 time what POST /v1/check does in the engine: store one new
+	// record (a re-application of a stored one under a new id) and link it into the
+	// clusters, returning them.
+	CheckP50 time.Duration `json:"check_p50_ns"`
+	CheckP99 time.Duration `json:"check_p99_ns"`
 	PeakGoMemory   uint64        `json:"peak_go_memory_bytes"`
 	StoreBytes     int64         `json:"store_bytes"`
 	BytesPerRecord float64       `json:"bytes_per_record"`
@@ -85,6 +96,9 @@ func RunSpeed(ctx context.Context, workDir string, write func(io.Writer) error) 
 	slices.Sort(lat)
 	res.LookupP50 = lat[len(lat)/2]
 	res.LookupP99 = lat[len(lat)*99/100]
+	if res.CheckP50, res.CheckP99, err = timeChecks(ctx, eng, sample[:min(len(sample), 500)]); err != nil {
+		return res, err
+	}
 	res.StoreBytes = graph.DiskUsage(st.Dir())
 	res.BytesPerRecord = float64(res.StoreBytes) / float64(res.Records)
 	return res, nil
@@ -92,3 +106,32 @@ func RunSpeed(ctx context.Context, workDir string, write func(io.Writer) error) 
 
 // errNoRecords is returned by the speed suite for an empty input.
 var errNoRecords = errors.New("benchmarks: no records")
+
+// timeChecks re-submits stored records under new ids, one at a time, linking each into
+// the clusters as POST /v1/check does, and returns the latency percentiles.
+func timeChecks(ctx context.Context, eng *engine.Engine, ids []string) (p50, p99 time.Duration, err error) {
+	lat := make([]time.Duration, 0, len(ids))
+	for _, id := range ids {
+		r, err := eng.Store().Record(ctx, id)
+		if err != nil {
+			return 0, 0, err
+		}
+		// The canonical JSON holds the id exactly once, in this form.
+		old, _ := json.Marshal(id)
+		line := bytes.Replace(r.JSON, append([]byte(`"record_id":`), old...), append([]byte(`"record_id":`), strconv.Quote(id+"#check")...), 1)
+		t := time.Now()
+		sum, err := eng.Ingest(ctx, ingest.NewReader(bytes.NewReader(line), 0), &engine.IngestOptions{Link: true})
+		if err != nil {
+			return 0, 0, err
+		}
+		if _, err := eng.Record(ctx, id+"#check"); err != nil || sum.New != 1 {
+			return 0, 0, fmt.Errorf("benchmarks: check of a copy of %q: %+v, %v", id, sum, err)
+		}
+		lat = append(lat, time.Since(t))
+	}
+	if len(lat) == 0 {
+		return 0, 0, nil
+	}
+	slices.Sort(lat)
+	return lat[len(lat)/2], lat[len(lat)*99/100], nil
+}
