@@ -104,6 +104,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		newForgetCmd(g),
 		newExportCmd(g),
 		newSearchCmd(g),
+		newCheckCmd(g),
 	)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
