@@ -22,8 +22,6 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/keyword"
 	"github.com/blevesearch/bleve/v2/analysis/lang/en"
 	"github.com/blevesearch/bleve/v2/analysis/token/lowercase"
-	"github.com/blevesearch/bleve/v2/analysis/tokenizer/letter"
-	"github.com/blevesearch/bleve/v2/analysis/tokenizer/whitespace"
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/dgraph-io/badger/v4"
@@ -321,8 +319,8 @@ func indexMapping(hashed bool) mapping.IndexMapping {
 	m := bleve.NewIndexMapping()
 	m.IndexDynamic, m.StoreDynamic, m.DocValuesDynamic = false, false, false
 	for name, cfg := range map[string]map[string]any{
-		foldAnalyzer:  {"type": custom.Name, "tokenizer": whitespace.Name},
-		wordsAnalyzer: {"type": custom.Name, "tokenizer": letter.Name, "token_filters": []any{lowercase.Name, en.StopName}},
+		foldAnalyzer:  {"type": custom.Name, "tokenizer": spaceTokenizer},
+		wordsAnalyzer: {"type": custom.Name, "tokenizer": letterTokenizer, "token_filters": []any{lowercase.Name, en.StopName}},
 	} {
 		if err := m.AddCustomAnalyzer(name, cfg); err != nil {
 			panic(fmt.Sprintf("graph: index mapping: %v", err)) // a constant configuration
