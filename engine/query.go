@@ -73,6 +73,11 @@ func (e *Engine) Search(ctx context.Context, q string, limit int) ([]graph.Hit, 
 	return e.store.Search(ctx, q, limit)
 }
 
+// Versions returns every stored version of a record, oldest first.
+func (e *Engine) Versions(ctx context.Context, id string) ([]graph.Version, error) {
+	return e.store.Versions(ctx, id)
+}
+
 // Holders returns the records that hold an identifier value, given in canonical form.
 func (e *Engine) Holders(ctx context.Context, kind ingest.Kind, value string) ([]string, error) {
 	return e.store.Holders(ctx, kind, value)

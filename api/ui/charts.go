@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/personagraph/personagraph/engine/export"
@@ -113,9 +114,10 @@ type lane struct {
 }
 
 type dot struct {
-	X, Y  float64
-	Title string
-	Href  string
+	X, Y   float64
+	Title  string
+	Href   string
+	Change bool // a version that changed details
 }
 
 // newTimeline places each event on its lane by time.
@@ -131,6 +133,12 @@ func newTimeline(events []export.Event) *timeline {
 		if _, ok := lanes[ev]; !ok {
 			lanes[ev] = 0
 			names = append(names, ev)
+		}
+		if len(e.Changes) > 0 {
+			if _, ok := lanes[changedLane]; !ok {
+				lanes[changedLane] = 0
+				names = append(names, changedLane)
+			}
 		}
 	}
 	slices.Sort(names)
@@ -148,9 +156,18 @@ func newTimeline(events []export.Event) *timeline {
 			x = left + float64(right-left)*float64(e.At.Sub(first))/float64(span)
 		}
 		ev := cmp.Or(e.Event, "other")
-		t.Dots = append(t.Dots, dot{X: round1(x), Y: float64(lanes[ev]*laneH + 15),
-			Title: e.At.UTC().Format("2006-01-02") + " · " + ev + " · " + cmp.Or(e.Name, e.RecordID) + " · " + e.Source,
-			Href:  "/records/" + pathEscape(e.RecordID)})
+		title := e.At.UTC().Format("2006-01-02") + " · " + ev + " · " + cmp.Or(e.Name, e.RecordID) + " · " + e.Source
+		t.Dots = append(t.Dots, dot{X: round1(x), Y: float64(lanes[ev]*laneH + 15), Title: title,
+			Href: "/records/" + pathEscape(e.RecordID)})
+		if len(e.Changes) > 0 {
+			// A new version that changed contact or payout details: its own lane, so that
+			// churn stands out.
+			t.Dots = append(t.Dots, dot{X: round1(x), Y: float64(lanes[changedLane]*laneH + 15), Change: true,
+				Title: title + " · changed " + strings.Join(e.Changes, ", "), Href: "/records/" + pathEscape(e.RecordID)})
+		}
 	}
 	return t
 }
+
+// changedLane is the timeline lane of versions that changed a member's details.
+const changedLane = "details changed"

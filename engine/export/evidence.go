@@ -71,7 +71,8 @@ type Member struct {
 	// Record is the current version's canonical JSON, unknown fields included.
 	Record json.RawMessage `json:"record"`
 
-	rec ingest.Record // Record decoded, for the writers that need structured fields
+	rec     ingest.Record // Record decoded, for the writers that need structured fields
+	history []Event       // every version's event, when the source has versions
 }
 
 // Value is an identifier value held by two or more members.
@@ -123,6 +124,11 @@ type Event struct {
 	Event    string    `json:"event,omitempty"`
 	Name     string    `json:"name,omitempty"`
 	Persona  string    `json:"persona"`
+	// Version is the record's version this event is (with a VersionSource; 0 otherwise),
+	// and Changes what changed since the version before: address, payment, email, phone,
+	// device.
+	Version int      `json:"version,omitempty"`
+	Changes []string `json:"changes,omitempty"`
 }
 
 // Gather reads a cluster and its members from src. A member that is gone is listed in
@@ -157,6 +163,17 @@ func Gather(ctx context.Context, src Source, clusterID string) (*Evidence, error
 			return nil, fmt.Errorf("export: record %s: %w", id, err)
 		}
 		ev.Members = append(ev.Members, newMember(r))
+	}
+	if vs, ok := src.(VersionSource); ok {
+		for i := range ev.Members {
+			if m := &ev.Members[i]; m.Version > 1 {
+				h, err := history(ctx, vs, m)
+				if err != nil {
+					return nil, fmt.Errorf("export: history of %s: %w", m.RecordID, err)
+				}
+				m.history = h
+			}
+		}
 	}
 	ev.build(c.Evidence)
 	return ev, nil
@@ -228,10 +245,14 @@ func (ev *Evidence) build(evidence []graph.Evidence) {
 	}
 	ev.Timeline = make([]Event, 0, len(ev.Members))
 	for _, m := range ev.Members {
+		if len(m.history) > 0 {
+			ev.Timeline = append(ev.Timeline, m.history...)
+			continue
+		}
 		ev.Timeline = append(ev.Timeline, Event{At: m.Observed, RecordID: m.RecordID, Source: m.Source, Event: m.Event, Name: m.Name, Persona: m.Persona})
 	}
 	slices.SortFunc(ev.Timeline, func(a, b Event) int {
-		return cmp.Or(a.At.Compare(b.At), strings.Compare(a.RecordID, b.RecordID))
+		return cmp.Or(a.At.Compare(b.At), strings.Compare(a.RecordID, b.RecordID), cmp.Compare(a.Version, b.Version))
 	})
 	if ev.Members == nil {
 		ev.Members = []Member{}
