@@ -38,10 +38,10 @@ type LoadResult struct {
 	Ingest        time.Duration `json:"ingest_ns"`
 	RecordsPerSec float64       `json:"records_per_s"`
 	// Cluster is the first read after the load: it clusters the whole store.
-	Cluster       time.Duration `json:"cluster_ns"`
-	Checks        int           `json:"checks"`
-	CheckP50      time.Duration `json:"check_p50_ns"`
-	CheckP99      time.Duration `json:"check_p99_ns"`
+	Cluster  time.Duration `json:"cluster_ns"`
+	Checks   int           `json:"checks"`
+	CheckP50 time.Duration `json:"check_p50_ns"`
+	CheckP99 time.Duration `json:"check_p99_ns"`
 }
 
 // RunLoad starts a real API server on loopback over a fresh store, streams a generated

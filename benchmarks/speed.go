@@ -7,9 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/personagraph/personagraph/engine"
@@ -19,17 +19,17 @@ import (
 
 // SpeedResult is one run of the speed suite.
 type SpeedResult struct {
-	Records        int           `json:"records"`
-	Ingest         time.Duration `json:"ingest_ns"`
-	RecordsPerSec  float64       `json:"records_per_s"`
-	Cluster        time.Duration `json:"cluster_ns"`
-	LookupP50      time.Duration `json:"lookup_p50_ns"`
-	LookupP99      time.Duration `json:"lookup_p99_ns"`
+	Records       int           `json:"records"`
+	Ingest        time.Duration `json:"ingest_ns"`
+	RecordsPerSec float64       `json:"records_per_s"`
+	Cluster       time.Duration `json:"cluster_ns"`
+	LookupP50     time.Duration `json:"lookup_p50_ns"`
+	LookupP99     time.Duration `json:"lookup_p99_ns"`
 	// CheckP50 and CheckP99 time what POST /v1/check does in the engine: store one new
 	// record (a re-application of a stored one under a new id) and link it into the
 	// clusters, returning them.
-	CheckP50 time.Duration `json:"check_p50_ns"`
-	CheckP99 time.Duration `json:"check_p99_ns"`
+	CheckP50       time.Duration `json:"check_p50_ns"`
+	CheckP99       time.Duration `json:"check_p99_ns"`
 	PeakGoMemory   uint64        `json:"peak_go_memory_bytes"`
 	StoreBytes     int64         `json:"store_bytes"`
 	BytesPerRecord float64       `json:"bytes_per_record"`

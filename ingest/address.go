@@ -4,9 +4,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
-	"golang.org/x/text/runes"
-	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -272,14 +271,18 @@ func addrFold(s string) string {
 	}
 	s = norm.NFKC.String(s)
 	s = addrLetterReplacer.Replace(s)
-	t := transform.Chain(norm.NFD, runes.Remove(runes.Predicate(func(r rune) bool {
-		return unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Me, r)
-	})), norm.NFC)
-	out, _, err := transform.String(t, s)
-	if err != nil {
-		out = s
+	// NFD, drop marks and format characters, NFC. Written out rather than as a
+	// transform.Chain, which allocates its buffers anew on every call. Ranging over the
+	// string turns an invalid byte into U+FFFD, as runes.Remove did.
+	d := norm.NFD.String(s)
+	var b strings.Builder
+	b.Grow(len(d))
+	for _, r := range d {
+		if r < utf8.RuneSelf || !(unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Me, r)) {
+			b.WriteRune(r)
+		}
 	}
-	return strings.ToLower(out)
+	return strings.ToLower(norm.NFC.String(b.String()))
 }
 
 // addrLetterReplacer spells out letters that have no decomposition to a base letter.

@@ -4,6 +4,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestAddressKey(t *testing.T) {
@@ -259,6 +264,52 @@ func FuzzAddressKey(f *testing.F) {
 					t.Fatalf("%+v: postcode %q, again %q (%v)", a, pc.Value, p2.Value, ok)
 				}
 			}
+		}
+	})
+}
+
+// addrFoldChain is addrFold as first written, with a transform.Chain: the reference the
+// allocation-free version must agree with.
+func addrFoldChain(s string) string {
+	if nameASCII(s) {
+		return strings.ToLower(s)
+	}
+	s = norm.NFKC.String(s)
+	s = addrLetterReplacer.Replace(s)
+	t := transform.Chain(norm.NFD, runes.Remove(runes.Predicate(func(r rune) bool {
+		return unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Me, r)
+	})), norm.NFC)
+	out, _, err := transform.String(t, s)
+	if err != nil {
+		out = s
+	}
+	return strings.ToLower(out)
+}
+
+// addrFoldCases are adversarial address texts: diacritics, enclosing marks, zero-width
+// and bidi characters, full-width forms, mixed scripts, invalid UTF-8, long input.
+var addrFoldCases = []string{
+	"Straße 5", "ÅLESUND", "Rue de l’Église", "１２ Ｈｉｇｈ Ｓｔ", "Ma\u200bin\u200d St\u00ad",
+	"\u202eteertS\u202c", "1\u20dd Road", "Zürich\xff\xfe", "\xe2\x82", "ул. Ленина 5",
+	"Ｌｏｎｄｏｎ ＳＷ１Ａ", "Łódź ﬁeld", "e\u0301\u0301\u0301", strings.Repeat("é", 3000),
+}
+
+// The written-out fold must give exactly what the transform chain gave.
+func TestAddrFoldMatchesChain(t *testing.T) {
+	for _, s := range addrFoldCases {
+		if got, want := addrFold(s), addrFoldChain(s); got != want {
+			t.Errorf("addrFold(%q) = %q, chain gives %q", s, got, want)
+		}
+	}
+}
+
+func FuzzAddrFoldMatchesChain(f *testing.F) {
+	for _, s := range addrFoldCases {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := addrFold(s), addrFoldChain(s); got != want {
+			t.Errorf("addrFold(%q) = %q, chain gives %q", s, got, want)
 		}
 	})
 }

@@ -57,8 +57,10 @@ func CVIdentifiers(text, region string) []Identifier {
 		text = text[:cvMaxBytes]
 	}
 	ids := cvContacts(text, region)
-	if sig, shingles := minHash(text); shingles >= cvMinShingles {
-		for _, v := range LSHBandValues(sig) {
+	var sig [MinHashSize]uint64
+	if minHash(text, &sig) >= cvMinShingles {
+		ids = slices.Grow(ids, LSHBands)
+		for _, v := range LSHBandValues(sig[:]) {
 			ids = append(ids, Identifier{Kind: KindCVShingleBand, Value: v, Valid: true})
 		}
 	}
@@ -93,11 +95,10 @@ func cvContacts(text, region string) []Identifier {
 			add(Email(raw))
 		}
 	}
-	lower := cvASCIILower(clean)
-	for _, m := range cvProfileSpans(lower) {
+	for _, m := range cvProfileSpans(clean) {
 		add(Profile(clean[m[0]:m[1]]))
 	}
-	if strings.Contains(lower, "@") && (strings.Contains(lower, "telegram") || strings.Contains(lower, "tg")) {
+	if strings.Contains(clean, "@") && (cvContainsFold(clean, "telegram") || cvContainsFold(clean, "tg")) {
 		for _, m := range cvTelegramRE.FindAllStringSubmatch(clean, -1) {
 			add(Profile("telegram:@" + m[1]))
 		}
@@ -208,6 +209,40 @@ func cvASCIILower(s string) string {
 	return string(b)
 }
 
+// cvLowerByte lower-cases an ASCII letter; other bytes are unchanged.
+func cvLowerByte(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// cvHasSuffixFold reports whether s ends with lower (lower-case ASCII), ignoring the
+// case of ASCII letters in s: strings.HasSuffix(cvASCIILower(s), lower) without the copy.
+func cvHasSuffixFold(s, lower string) bool {
+	if len(s) < len(lower) {
+		return false
+	}
+	s = s[len(s)-len(lower):]
+	for i := 0; i < len(lower); i++ {
+		if cvLowerByte(s[i]) != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// cvContainsFold reports whether s contains lower (lower-case ASCII, not empty), ignoring
+// the case of ASCII letters in s.
+func cvContainsFold(s, lower string) bool {
+	for i := 0; i+len(lower) <= len(s); i++ {
+		if cvLowerByte(s[i]) == lower[0] && cvHasSuffixFold(s[i:i+len(lower)], lower) {
+			return true
+		}
+	}
+	return false
+}
+
 // cvURLByte reports whether an ASCII byte may continue a URL in free text.
 func cvURLByte(c byte) bool {
 	return c > ' ' && c < utf8.RuneSelf && strings.IndexByte("<>\"'()[]{}|\\^`,;", c) < 0
@@ -215,14 +250,15 @@ func cvURLByte(c byte) bool {
 
 func cvAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }
 
-// cvProfileSpans returns the spans of profile URLs in lower (ASCII-lower-cased text): a
-// known host, up to two subdomain labels and a scheme before it, and a non-empty path.
-// It looks at each "/" of the text, which free text has few of, and asks whether a known
-// host ends there.
-func cvProfileSpans(lower string) [][]int {
+// cvProfileSpans returns the spans of profile URLs in s: a known host (in any ASCII
+// case), up to two subdomain labels and a scheme before it, and a non-empty path. It
+// looks at each "/" of the text, which free text has few of, and asks whether a known
+// host ends there. Letters are compared lower-cased byte by byte rather than on a
+// lower-cased copy of the whole text, which cost a CV-sized allocation per record.
+func cvProfileSpans(s string) [][]int {
 	var spans [][]int
 	for off := 0; ; {
-		k := strings.IndexByte(lower[off:], '/')
+		k := strings.IndexByte(s[off:], '/')
 		if k < 0 {
 			return spans
 		}
@@ -230,18 +266,18 @@ func cvProfileSpans(lower string) [][]int {
 		off = slash + 1
 		at := -1
 		for _, host := range cvProfileHosts {
-			if strings.HasSuffix(lower[:slash+1], host) {
+			if cvHasSuffixFold(s[:slash+1], host) {
 				at = slash + 1 - len(host)
 				break
 			}
 		}
-		if at < 0 || at > 0 && (cvAlnum(lower[at-1]) || lower[at-1] == '-') {
+		if at < 0 || at > 0 && (cvAlnum(cvLowerByte(s[at-1])) || s[at-1] == '-') {
 			continue // "dropbox.com/" is not "x.com/"
 		}
 		start := at
-		for labels := 0; labels < 2 && start > 1 && lower[start-1] == '.'; labels++ {
+		for labels := 0; labels < 2 && start > 1 && s[start-1] == '.'; labels++ {
 			j := start - 1
-			for j > 0 && (cvAlnum(lower[j-1]) || lower[j-1] == '-') {
+			for j > 0 && (cvAlnum(cvLowerByte(s[j-1])) || s[j-1] == '-') {
 				j--
 			}
 			if j == start-1 {
@@ -250,16 +286,16 @@ func cvProfileSpans(lower string) [][]int {
 			start = j
 		}
 		for _, scheme := range []string{"https://", "http://"} {
-			if strings.HasSuffix(lower[:start], scheme) {
+			if cvHasSuffixFold(s[:start], scheme) {
 				start -= len(scheme)
 				break
 			}
 		}
 		end := off
-		for end < len(lower) && cvURLByte(lower[end]) {
+		for end < len(s) && cvURLByte(s[end]) {
 			end++
 		}
-		for end > off && strings.IndexByte(".:!?", lower[end-1]) >= 0 {
+		for end > off && strings.IndexByte(".:!?", s[end-1]) >= 0 {
 			end--
 		}
 		if end == off {
@@ -358,17 +394,46 @@ func cvInside(m []int, spans [][]int) bool {
 func cvClean(text string) string {
 	if !nameASCII(text) {
 		text = norm.NFKC.String(text)
-		text = strings.Map(func(r rune) rune {
-			if unicode.Is(unicode.Cf, r) {
-				return -1
-			}
-			return r
-		}, text)
+		// Look for a format character before mapping, skipping ASCII bytes (none is
+		// one), so that a CV with an accent or a dash but nothing to remove costs one
+		// cheap scan rather than a callback per rune. strings.Map also turns invalid
+		// UTF-8 into U+FFFD, so text with any runs through it as before.
+		if cvNeedsFormatMap(text) {
+			text = strings.Map(func(r rune) rune {
+				if cvFormatRune(r) {
+					return -1
+				}
+				return r
+			}, text)
+		}
 	}
 	if strings.ContainsAny(text, "[({") {
 		text = cvObfuscated.Replace(text)
 	}
 	return text
+}
+
+// cvFormatRune reports whether r is a format character (category Cf), which no ASCII
+// character is.
+func cvFormatRune(r rune) bool {
+	return r >= utf8.RuneSelf && unicode.Is(unicode.Cf, r)
+}
+
+// cvNeedsFormatMap reports whether s holds a format character or invalid UTF-8: what
+// the strings.Map in cvClean would change.
+func cvNeedsFormatMap(s string) bool {
+	for i := 0; i < len(s); {
+		if s[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n == 1 || unicode.Is(unicode.Cf, r) {
+			return true
+		}
+		i += n
+	}
+	return false
 }
 
 func (x *extraction) cv() {

@@ -4,6 +4,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // cvFound is one contact a test expects: its kind and the raw text the normaliser is
@@ -166,6 +169,33 @@ func FuzzCVIdentifiers(f *testing.F) {
 		if bands != 0 && bands != LSHBands {
 			t.Fatalf("%d bands", bands)
 		}
+		// Idempotence: a contact's canonical e-mail or phone, as CV text, is found again
+		// unchanged. (A profile's canonical form, "github:dev", is not a URL, so it is
+		// not looked for in free text.)
+		for _, id := range CVIdentifiers(text, region) {
+			if id.Kind != KindEmail && id.Kind != KindPhone {
+				continue
+			}
+			again := CVIdentifiers(id.Value, region)
+			if !slices.ContainsFunc(again, func(o Identifier) bool { return o.Kind == id.Kind && o.Value == id.Value }) {
+				t.Fatalf("%s %q found in %q, but not in its own canonical text: %+v", id.Kind, id.Value, text, again)
+			}
+		}
+		// cvClean skips its rune-by-rune pass when nothing would change: it must still
+		// give what the unconditional pass gave.
+		if got, want := cvClean(text), cvCleanReference(text); got != want {
+			t.Fatalf("cvClean(%q) = %q, reference %q", text, got, want)
+		}
+		// Profile URLs are found case-blind on the text as written, exactly where they
+		// were found on a lower-cased copy.
+		if got, want := cvProfileSpans(text), cvProfileSpans(cvASCIILower(text)); !slices.EqualFunc(got, want, slices.Equal) {
+			t.Fatalf("profile spans %v, on the lower-cased text %v", got, want)
+		}
+		for _, sub := range []string{"telegram", "tg", "x"} {
+			if got, want := cvContainsFold(text, sub), strings.Contains(cvASCIILower(text), sub); got != want {
+				t.Fatalf("cvContainsFold(%q, %q) = %v, want %v", text, sub, got, want)
+			}
+		}
 	})
 }
 
@@ -198,5 +228,30 @@ func TestCVYearRange(t *testing.T) {
 	}
 	if !found {
 		t.Fatalf("phone not extracted: %+v", ids)
+	}
+}
+
+// cvCleanReference is cvClean as first written, mapping every non-ASCII text rune by rune.
+func cvCleanReference(text string) string {
+	if !nameASCII(text) {
+		text = norm.NFKC.String(text)
+		text = strings.Map(func(r rune) rune {
+			if unicode.Is(unicode.Cf, r) {
+				return -1
+			}
+			return r
+		}, text)
+	}
+	if strings.ContainsAny(text, "[({") {
+		text = cvObfuscated.Replace(text)
+	}
+	return text
+}
+
+func TestCVCleanMatchesReference(t *testing.T) {
+	for _, text := range []string{"plain", "café – naïve", "jo\u200bn@example.com", "bad \xff utf8", "\xe2\x80", "ｊｏｎ＠ｅｘａｍｐｌｅ．ｏｒｇ [at]"} {
+		if got, want := cvClean(text), cvCleanReference(text); got != want {
+			t.Errorf("cvClean(%q) = %q, reference %q", text, got, want)
+		}
 	}
 }

@@ -1,8 +1,11 @@
 package ingest
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // Kind is the kind of a normalised identifier. Its string form is part of the store's key
@@ -53,7 +56,7 @@ const (
 // Identifiers returns the normalised identifiers of a record, de-duplicated by kind and
 // value, in a deterministic order. Pure: it reads only rec.
 func Identifiers(rec *Record) []Identifier {
-	x := extraction{rec: rec, region: defaultRegion(rec)}
+	x := extraction{rec: rec, region: defaultRegion(rec), ids: make([]Identifier, 0, identifierCapacity(rec))}
 	// One extractor per kind, each beside its normaliser. The order does not matter: the
 	// result is sorted.
 	x.emails()
@@ -68,15 +71,67 @@ func Identifiers(rec *Record) []Identifier {
 	x.names()
 	x.cv()
 	x.dob()
-	slices.SortFunc(x.ids, func(a, b Identifier) int {
-		if c := strings.Compare(string(a.Kind), string(b.Kind)); c != 0 {
-			return c
-		}
-		return strings.Compare(a.Value, b.Value)
-	})
+	sortIdentifiers(x.ids)
 	return slices.CompactFunc(x.ids, func(a, b Identifier) bool {
 		return a.Kind == b.Kind && a.Value == b.Value
 	})
+}
+
+// compareIdentifiers orders identifiers by kind, then value.
+func compareIdentifiers(a, b Identifier) int {
+	if c := strings.Compare(string(a.Kind), string(b.Kind)); c != 0 {
+		return c
+	}
+	return strings.Compare(a.Value, b.Value)
+}
+
+// sortIdentifiers sorts ids as slices.SortFunc(ids, compareIdentifiers) does, with the
+// same order among equal elements (which one the de-duplication keeps): it sorts one-byte
+// indices with the same algorithm, which makes the same comparisons, then moves each
+// 80-byte identifier once instead of swapping it many times.
+func sortIdentifiers(ids []Identifier) {
+	if len(ids) > 256 {
+		slices.SortFunc(ids, compareIdentifiers)
+		return
+	}
+	var buf [256]uint8
+	order := buf[:len(ids)]
+	for i := range order {
+		order[i] = uint8(i)
+	}
+	slices.SortFunc(order, func(a, b uint8) int { return compareIdentifiers(ids[a], ids[b]) })
+	// Position i receives ids[order[i]]: follow each cycle of the permutation once.
+	var done [256]bool
+	for start := range ids {
+		if done[start] || int(order[start]) == start {
+			continue
+		}
+		tmp := ids[start]
+		for j := start; ; {
+			done[j] = true
+			k := int(order[j])
+			if k == start {
+				ids[j] = tmp
+				break
+			}
+			ids[j] = ids[k]
+			j = k
+		}
+	}
+}
+
+// identifierCapacity is a generous guess at the number of identifiers of rec, so the
+// slice that collects them is allocated once rather than grown five or six times: one
+// per field value, two per address and IP (the postcode and the prefix), up to ten name
+// keys, the date of birth and photo, and the CV's band keys and a few contacts.
+func identifierCapacity(rec *Record) int {
+	n := len(rec.Emails) + len(rec.Phones) + 2*len(rec.Addresses) + len(rec.Payments) +
+		len(rec.Devices) + 2*len(rec.IPs) + len(rec.Profiles) + len(rec.Usernames) +
+		len(rec.Documents) + 12
+	if rec.CVText != "" {
+		n += LSHBands + 4
+	}
+	return n
 }
 
 // extraction collects one record's identifiers.
@@ -88,8 +143,39 @@ type extraction struct {
 
 func (x *extraction) add(id Identifier, ok bool) {
 	if ok && id.Value != "" {
-		x.ids = append(x.ids, id)
+		x.ids = append(x.ids, boundIdentifier(id))
 	}
+}
+
+// MaxIdentifierValueBytes bounds an identifier's value. Values are store key material
+// (Badger refuses keys over 65,000 bytes, failing the whole write), and no real value of
+// any kind comes near it: e-mail addresses stop at 254 bytes, the longest canonical value
+// in a generated population is under 60. Only an invalid value kept as evidence (a pasted
+// paragraph in the e-mail field, a 100 kB "fingerprint") can be longer.
+const MaxIdentifierValueBytes = 512
+
+// boundIdentifier returns id with a value longer than MaxIdentifierValueBytes replaced by
+// its first 256 bytes (whole runes), "~" and 32 hex digits of the SHA-256 of the whole
+// value, flagged invalid: equal long values still meet, different ones almost surely do
+// not, and the key stays small.
+func boundIdentifier(id Identifier) Identifier {
+	if len(id.Value) <= MaxIdentifierValueBytes {
+		return id
+	}
+	sum := sha256.Sum256([]byte(id.Value))
+	// Cut before the rune the 257th byte belongs to (continuation bytes never start
+	// one; at most three of them in a row in valid UTF-8).
+	cut := 256
+	for k := 0; k < utf8.UTFMax-1 && cut > 0 && !utf8.RuneStart(id.Value[cut]); k++ {
+		cut--
+	}
+	head := id.Value[:cut]
+	id.Value = head + "~" + hex.EncodeToString(sum[:16])
+	id.Valid = false
+	if !id.HasFlag(FlagInvalid) {
+		id.Flags = append(slices.Clip(id.Flags), FlagInvalid)
+	}
+	return id
 }
 
 // defaultRegion is the region a national-format phone number is read in: the record's

@@ -1,6 +1,10 @@
 package ingest
 
-import "strings"
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
 
 // dmMaxLen is the length Double Metaphone codes are cut to, as in Philips' original.
 const dmMaxLen = 4
@@ -9,7 +13,8 @@ const dmMaxLen = 4
 // (Lawrence Philips, "The Double Metaphone Search Algorithm", C/C++ Users Journal, June
 // 2000), each at most four characters; "0" stands for the "th" sound and "X" for "sh".
 // The alternate equals the primary when the word has no second reading. Letters outside
-// A-Z are ignored, except Ç (as S) and Ñ (as N); a word without letters gives "", "".
+// A-Z are ignored, except Ç (as S), Ñ (as N) and capitals whose lower case is in a-z
+// (İ, the Kelvin sign); a word without letters gives "", "".
 //
 // Written from the published description of the rules, not from any existing port (the
 // only Go port reachable here is GPL). It departs from the original in one place: where
@@ -48,6 +53,10 @@ func dmPrepare(word string) string {
 			b.WriteByte(dmCedilla)
 		case r == 'ñ' || r == 'Ñ':
 			b.WriteByte(dmTilde)
+		case r >= utf8.RuneSelf && unicode.ToLower(r) >= 'a' && unicode.ToLower(r) <= 'z':
+			// Capitals whose lower case is an ASCII letter (İ is i, the Kelvin sign K
+			// is k) read as that letter, so that a word and its lower case agree.
+			b.WriteByte(byte(unicode.ToLower(r) - 'a' + 'A'))
 		}
 		if b.Len() >= 64 {
 			break // the code is four characters long: more input cannot matter much

@@ -1,8 +1,6 @@
 package ingest
 
 import (
-	"encoding/hex"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -45,52 +43,72 @@ const (
 // Shingles hash words, not strings: each word is hashed once (FNV-1a over its folded
 // form) and a shingle's hash mixes its words' hashes, so no shingle string is built.
 func MinHash(text string) []uint64 {
-	sig, _ := minHash(text)
-	return sig
+	var sig [MinHashSize]uint64
+	if minHash(text, &sig) == 0 {
+		return nil
+	}
+	return sig[:]
 }
 
-// minHash returns the signature of text and its number of shingles.
-func minHash(text string) ([]uint64, int) {
+// minHash computes the signature of text into sig and returns its number of shingles;
+// sig is meaningless when that is 0. It allocates nothing for ASCII text: only the last
+// ShingleSize word hashes are kept, rather than collecting every word first.
+func minHash(text string, sig *[MinHashSize]uint64) int {
 	if len(text) > cvMaxBytes {
 		text = text[:cvMaxBytes]
 	}
-	words := make([]uint64, 0, min(len(text)/5+1, minHashMaxTokens))
-	minHashWords(text, func(h uint64) bool {
-		words = append(words, h)
-		return len(words) < minHashMaxTokens
-	})
-	if len(words) < ShingleSize {
-		return nil, 0
-	}
-	sig := make([]uint64, MinHashSize)
-	filled := make([]bool, MinHashSize)
-	for i := 0; i+ShingleSize <= len(words); i++ {
-		// Multiply-xor chaining keeps word order; one full mix at the end spreads it.
-		h := uint64(minHashSeed)
-		for _, w := range words[i : i+ShingleSize] {
-			h = (h^w)*0x100000001b3 + 0x9e3779b97f4a7c15
-		}
-		h = minHashMix(h)
-		bin := h >> (64 - 6) // top six bits: 64 bins
-		if v := h << 6; !filled[bin] || v < sig[bin] {
-			sig[bin], filled[bin] = v, true
-		}
+	var st minHashState
+	st.sig = sig
+	minHashWords(text, &st)
+	if st.words < ShingleSize {
+		return 0
 	}
 	// Rotation densification: an empty bin borrows from the next non-empty one to its
 	// right (wrapping), offset by the number of steps so borrowed values stay distinct.
 	for i := range sig {
-		if filled[i] {
+		if st.filled&(1<<i) != 0 {
 			continue
 		}
 		for step := 1; step < MinHashSize; step++ {
 			j := (i + step) % MinHashSize
-			if filled[j] {
+			if st.filled&(1<<j) != 0 {
 				sig[i] = minHashMix(sig[j] + uint64(step)*0x9e3779b97f4a7c15)
 				break
 			}
 		}
 	}
-	return sig, len(words) - ShingleSize + 1
+	return st.words - ShingleSize + 1
+}
+
+// minHashState is a signature being built: the bins, and the last ShingleSize word
+// hashes, oldest first.
+type minHashState struct {
+	sig    *[MinHashSize]uint64
+	filled uint64 // bit i set when bin i holds a value
+	last   [ShingleSize]uint64
+	words  int
+}
+
+// add takes the next word's hash, and the shingle it completes; false once
+// minHashMaxTokens words have been taken.
+func (st *minHashState) add(w uint64) bool {
+	copy(st.last[:], st.last[1:])
+	st.last[ShingleSize-1] = w
+	st.words++
+	if st.words >= ShingleSize {
+		// Multiply-xor chaining keeps word order; one full mix at the end spreads it.
+		h := uint64(minHashSeed)
+		for _, v := range st.last {
+			h = (h^v)*0x100000001b3 + 0x9e3779b97f4a7c15
+		}
+		h = minHashMix(h)
+		bin := h >> (64 - 6) // top six bits: 64 bins
+		if v := h << 6; st.filled&(1<<bin) == 0 || v < st.sig[bin] {
+			st.sig[bin] = v
+			st.filled |= 1 << bin
+		}
+	}
+	return st.words < minHashMaxTokens
 }
 
 // JaccardEstimate estimates the Jaccard similarity of the shingle sets behind two
@@ -116,29 +134,31 @@ func LSHBandValues(sig []uint64) []string {
 	if len(sig) != MinHashSize {
 		return nil
 	}
-	out := make([]string, 0, LSHBands)
-	var buf [8]byte
+	// All the keys are written into one buffer and sliced out of one string: one
+	// allocation for the sixteen keys instead of three each.
+	const keyLen = len("b00:") + 16
+	var buf [LSHBands * keyLen]byte
 	for band := range LSHBands {
 		h := uint64(minHashSeed) + uint64(band)
 		for _, v := range sig[band*LSHRows : (band+1)*LSHRows] {
 			h = minHashMix(h ^ v)
 		}
-		for k := range buf {
-			buf[k] = byte(h >> (56 - 8*k))
+		key := buf[band*keyLen : (band+1)*keyLen]
+		key[0], key[1], key[2], key[3] = 'b', byte('0'+band/10), byte('0'+band%10), ':'
+		for k := range 16 {
+			key[4+k] = minHashHexDigits[h>>(60-4*k)&0xf]
 		}
-		var b strings.Builder
-		b.Grow(20)
-		b.WriteByte('b')
-		if band < 10 {
-			b.WriteByte('0')
-		}
-		b.WriteString(strconv.Itoa(band))
-		b.WriteByte(':')
-		b.WriteString(hex.EncodeToString(buf[:]))
-		out = append(out, b.String())
+	}
+	all := string(buf[:])
+	out := make([]string, LSHBands)
+	for band := range out {
+		out[band] = all[band*keyLen : (band+1)*keyLen]
 	}
 	return out
 }
+
+// minHashHexDigits are the digits of a band key's hash (lower-case, as hex.EncodeToString).
+const minHashHexDigits = "0123456789abcdef"
 
 // minHashMix is the splitmix64 / murmur3 finaliser: a bijection on 64 bits with full
 // avalanche, cheap enough to run once per word and shingle.
@@ -151,70 +171,70 @@ func minHashMix(x uint64) uint64 {
 	return x
 }
 
-// minHashWords calls emit with the hash of each folded word of text, in order, until
-// emit returns false. ASCII words are folded in place (lower case, apostrophes dropped);
-// a word with other characters goes through FoldName and may yield several words.
-func minHashWords(text string, emit func(uint64) bool) {
+// minHashWords gives st the hash of each folded word of text, in order, until st.add
+// returns false. A word is a run of ASCII letters, digits and apostrophes and of the
+// runes nameWordRune accepts. An ASCII word is folded and hashed (FNV-1a) as it is
+// scanned: lower case, apostrophes dropped, and no hash if nothing else is left. A word
+// with other characters goes through FoldName and may yield several words.
+func minHashWords(text string, st *minHashState) {
 	const (
 		fnvOffset = 14695981039346656037
 		fnvPrime  = 1099511628211
 	)
-	start := -1
-	flush := func(end int) bool {
-		if start < 0 {
-			return true
-		}
-		word := text[start:end]
-		start = -1
-		if !nameASCII(word) {
-			for _, f := range strings.Fields(FoldName(word)) {
-				if !emit(minHashFNV(f)) {
-					return false
-				}
-			}
-			return true
-		}
-		h, n := uint64(fnvOffset), 0
-		for i := 0; i < len(word); i++ {
-			c := word[i]
-			switch {
-			case c >= 'A' && c <= 'Z':
-				c += 'a' - 'A'
-			case c == '\'':
+	for i := 0; i < len(text); {
+		// Skip to the start of a word.
+		if c := text[i]; c < utf8.RuneSelf {
+			if !minHashASCIIWordByte(c) {
+				i++
 				continue
 			}
-			h = (h ^ uint64(c)) * fnvPrime
-			n++
-		}
-		if n == 0 {
-			return true
-		}
-		return emit(h)
-	}
-	for i := 0; i < len(text); {
-		c := text[i]
-		if c < utf8.RuneSelf {
-			if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '\'' {
-				if start < 0 {
-					start = i
-				}
-			} else if !flush(i) {
-				return
-			}
-			i++
+		} else if r, n := utf8.DecodeRuneInString(text[i:]); !nameWordRune(r) {
+			i += n
 			continue
 		}
-		r, n := utf8.DecodeRuneInString(text[i:])
-		if nameWordRune(r) {
-			if start < 0 {
-				start = i
+		start := i
+		h, n, ascii := uint64(fnvOffset), 0, true
+		for i < len(text) {
+			c := text[i]
+			if c < utf8.RuneSelf {
+				if !minHashASCIIWordByte(c) {
+					break
+				}
+				i++
+				if c == '\'' {
+					continue
+				}
+				if c >= 'A' && c <= 'Z' {
+					c += 'a' - 'A'
+				}
+				h = (h ^ uint64(c)) * fnvPrime
+				n++
+				continue
 			}
-		} else if !flush(i) {
-			return
+			r, size := utf8.DecodeRuneInString(text[i:])
+			if !nameWordRune(r) {
+				break
+			}
+			ascii = false
+			i += size
 		}
-		i += n
+		if ascii {
+			if n > 0 && !st.add(h) {
+				return
+			}
+			continue
+		}
+		for _, f := range strings.Fields(FoldName(text[start:i])) {
+			if !st.add(minHashFNV(f)) {
+				return
+			}
+		}
 	}
-	flush(len(text))
+}
+
+// minHashASCIIWordByte reports whether an ASCII byte belongs to a word.
+func minHashASCIIWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '\''
 }
 
 // minHashFNV is 64-bit FNV-1a of s.

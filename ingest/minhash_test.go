@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // minHashText returns n pseudo-random words from a vocabulary of vocab words.
@@ -217,5 +218,150 @@ func FuzzMinHash(f *testing.F) {
 		if folded := MinHash(FoldName(s)); nameASCII(s) && !slices.Equal(sig, folded) {
 			t.Fatalf("MinHash(%q) differs from MinHash of its folded form %q", s, FoldName(s))
 		}
+	})
+}
+
+// minHashReference and minHashWordsReference are the first, allocating form of minHash
+// (every word hash collected before shingling, a callback per word): the reference the
+// ring-buffer form must agree with bit for bit, since stored band keys depend on it.
+func minHashReference(text string) ([]uint64, int) {
+	if len(text) > cvMaxBytes {
+		text = text[:cvMaxBytes]
+	}
+	words := make([]uint64, 0, min(len(text)/5+1, minHashMaxTokens))
+	minHashWordsReference(text, func(h uint64) bool {
+		words = append(words, h)
+		return len(words) < minHashMaxTokens
+	})
+	if len(words) < ShingleSize {
+		return nil, 0
+	}
+	sig := make([]uint64, MinHashSize)
+	filled := make([]bool, MinHashSize)
+	for i := 0; i+ShingleSize <= len(words); i++ {
+		// Multiply-xor chaining keeps word order; one full mix at the end spreads it.
+		h := uint64(minHashSeed)
+		for _, w := range words[i : i+ShingleSize] {
+			h = (h^w)*0x100000001b3 + 0x9e3779b97f4a7c15
+		}
+		h = minHashMix(h)
+		bin := h >> (64 - 6) // top six bits: 64 bins
+		if v := h << 6; !filled[bin] || v < sig[bin] {
+			sig[bin], filled[bin] = v, true
+		}
+	}
+	// Rotation densification: an empty bin borrows from the next non-empty one to its
+	// right (wrapping), offset by the number of steps so borrowed values stay distinct.
+	for i := range sig {
+		if filled[i] {
+			continue
+		}
+		for step := 1; step < MinHashSize; step++ {
+			j := (i + step) % MinHashSize
+			if filled[j] {
+				sig[i] = minHashMix(sig[j] + uint64(step)*0x9e3779b97f4a7c15)
+				break
+			}
+		}
+	}
+	return sig, len(words) - ShingleSize + 1
+}
+
+func minHashWordsReference(text string, emit func(uint64) bool) {
+	const (
+		fnvOffset = 14695981039346656037
+		fnvPrime  = 1099511628211
+	)
+	start := -1
+	flush := func(end int) bool {
+		if start < 0 {
+			return true
+		}
+		word := text[start:end]
+		start = -1
+		if !nameASCII(word) {
+			for _, f := range strings.Fields(FoldName(word)) {
+				if !emit(minHashFNV(f)) {
+					return false
+				}
+			}
+			return true
+		}
+		h, n := uint64(fnvOffset), 0
+		for i := 0; i < len(word); i++ {
+			c := word[i]
+			switch {
+			case c >= 'A' && c <= 'Z':
+				c += 'a' - 'A'
+			case c == '\'':
+				continue
+			}
+			h = (h ^ uint64(c)) * fnvPrime
+			n++
+		}
+		if n == 0 {
+			return true
+		}
+		return emit(h)
+	}
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			if c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '\'' {
+				if start < 0 {
+					start = i
+				}
+			} else if !flush(i) {
+				return
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRuneInString(text[i:])
+		if nameWordRune(r) {
+			if start < 0 {
+				start = i
+			}
+		} else if !flush(i) {
+			return
+		}
+		i += n
+	}
+	flush(len(text))
+}
+
+// minHashCases are texts for the reference comparison: ASCII, apostrophes only, mixed
+// scripts, homoglyphs, zero-width characters, full-width digits, invalid UTF-8, and more
+// words than minHashMaxTokens.
+var minHashCases = []string{
+	"", "one two three four", "one two three four five", "the quick brown fox jumps over the lazy dog",
+	"'' ' ''' a b c d e f", "Jo\u200bhn Smіth Ｇｏ ｅｎｇｉｎｅｅｒ １２３ São Paulo Иван Петров 王小明 x y z",
+	"ÆØÅ straße naïve café\xff\xfe bad utf8 here and there", "o'neil O’Neil d'Artagnan rock'n'roll a b c",
+	strings.Repeat("lorem ipsum dolor sit amet ", minHashMaxTokens/4),
+	strings.Repeat("Ünïcödé wörd ", minHashMaxTokens/2+3),
+}
+
+func checkMinHashReference(t *testing.T, text string) {
+	t.Helper()
+	var sig [MinHashSize]uint64
+	n := minHash(text, &sig)
+	want, wantN := minHashReference(text)
+	if n != wantN || n > 0 && !slices.Equal(sig[:], want) {
+		t.Fatalf("minHash(%.60q) = %d shingles, differs from the reference (%d shingles)", text, n, wantN)
+	}
+}
+
+func TestMinHashMatchesReference(t *testing.T) {
+	for _, text := range minHashCases {
+		checkMinHashReference(t, text)
+	}
+}
+
+func FuzzMinHashMatchesReference(f *testing.F) {
+	for _, text := range minHashCases {
+		f.Add(text)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		checkMinHashReference(t, text)
 	})
 }

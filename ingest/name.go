@@ -233,7 +233,7 @@ func NameKeys(n Name) []Identifier {
 			ids = append(ids, Identifier{
 				Kind:  KindNameKey,
 				Value: "dmf:" + strings.Join(codes, "|") + "/" + string(initial),
-				Raw:   n.Display(),
+				Raw:   display,
 				Valid: true,
 				Flags: []string{FlagPhonetic},
 			})
@@ -248,7 +248,8 @@ func nameKeysOf(ids []Identifier, toks []string, raw string) []Identifier {
 	if len(toks) == 0 {
 		return ids
 	}
-	sorted := slices.Sorted(slices.Values(toks))
+	sorted := slices.Clone(toks)
+	slices.Sort(sorted)
 	ids = append(ids, Identifier{Kind: KindNameKey, Value: strings.Join(sorted, " "), Raw: raw, Valid: true})
 	var prim, alt, ny []string
 	differ := false
@@ -270,7 +271,7 @@ func nameKeysOf(ids []Identifier, toks []string, raw string) []Identifier {
 		slices.Sort(codes)
 		ids = append(ids, Identifier{
 			Kind:  KindNameKey,
-			Value: prefix + strings.Join(codes, "|"),
+			Value: nameJoinCodes(prefix, codes),
 			Raw:   raw,
 			Valid: true,
 			Flags: []string{FlagPhonetic},
@@ -284,12 +285,39 @@ func nameKeysOf(ids []Identifier, toks []string, raw string) []Identifier {
 	return ids
 }
 
+// nameJoinCodes is prefix followed by codes joined with "|", built in one allocation.
+func nameJoinCodes(prefix string, codes []string) string {
+	if len(codes) == 0 {
+		return prefix
+	}
+	n := len(prefix) + len(codes) - 1
+	for _, c := range codes {
+		n += len(c)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	b.WriteString(prefix)
+	for i, c := range codes {
+		if i > 0 {
+			b.WriteByte('|')
+		}
+		b.WriteString(c)
+	}
+	return b.String()
+}
+
 // nameSameTokens reports whether a and b hold the same tokens, in any order.
 func nameSameTokens(a, b []string) bool {
 	if len(a) != len(b) {
 		return false
 	}
-	return slices.Equal(slices.Sorted(slices.Values(a)), slices.Sorted(slices.Values(b)))
+	if slices.Equal(a, b) {
+		return true
+	}
+	sa, sb := slices.Clone(a), slices.Clone(b)
+	slices.Sort(sa)
+	slices.Sort(sb)
+	return slices.Equal(sa, sb)
 }
 
 func (x *extraction) names() {

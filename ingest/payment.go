@@ -373,7 +373,10 @@ func paymentOther(id *Identifier, v, spaced string) []Identifier {
 			return paymentBank(id, "bic", c)
 		}
 	}
-	id.Value = "other:" + strings.ToLower(v)
+	// NFC again: removing the spaces can leave a combining mark beside a letter ("A΄" is
+	// "A", a space and U+0301 after NFKC), and the value must be what normalising it
+	// again gives.
+	id.Value = "other:" + norm.NFC.String(strings.ToLower(v))
 	return nil
 }
 

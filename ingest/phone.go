@@ -101,13 +101,18 @@ func phoneInfo(raw, region string, details bool) (Identifier, PhoneDetails, bool
 // parseValidPhone parses s in region and reports whether it is a valid number, and its
 // type. A number is valid exactly when its type is known (IsValidNumber and GetNumberType
 // run the same region lookup and pattern match), so one GetNumberType call does both: the
-// pattern matching is most of the cost of normalising a phone.
+// pattern matching is most of the cost of normalising a phone. International numbers
+// written as "+" and digits skip phonenumbers.Parse (see parseE164Digits), and the type
+// comes from precompiled patterns (see phoneNumberType).
 func parseValidPhone(s, region string) (*phonenumbers.PhoneNumber, phonenumbers.PhoneNumberType, bool) {
-	num, err := phonenumbers.Parse(s, region)
-	if err != nil {
-		return nil, phonenumbers.UNKNOWN, false
+	num, ok := parseE164Digits(s)
+	if !ok {
+		var err error
+		if num, err = phonenumbers.Parse(s, region); err != nil {
+			return nil, phonenumbers.UNKNOWN, false
+		}
 	}
-	typ := phonenumbers.GetNumberType(num)
+	typ := phoneNumberType(num)
 	return num, typ, typ != phonenumbers.UNKNOWN
 }
 
