@@ -24,3 +24,14 @@ func TestRunSpeedSmall(t *testing.T) {
 		t.Fatalf("speed result %+v", res)
 	}
 }
+
+// TestRunNormalize normalises the benchmark population twice and reports a rate.
+func TestRunNormalize(t *testing.T) {
+	res, err := RunNormalize(context.Background(), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Records < 5000 || res.RecordsPerSec <= 0 || res.MedianPerSec > res.RecordsPerSec || res.Workers < 1 {
+		t.Fatalf("normalise result %+v", res)
+	}
+}

@@ -40,12 +40,21 @@ func newBenchCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			var norm *benchmarks.NormalizeResult
+			if len(speedPeople) > 0 {
+				g.log.Info().Msg("speed: normalisation")
+				n, err := benchmarks.RunNormalize(cmd.Context(), 10)
+				if err != nil {
+					return err
+				}
+				norm = &n
+			}
 			env := benchmarks.Env{Date: time.Now(), Command: "go run ./cmd/personagraph bench " + strings.Join(os.Args[2:], " ")}
 			f, err := os.Create(out)
 			if err != nil {
 				return err
 			}
-			if err := benchmarks.WriteResults(f, env, acc, speed); err != nil {
+			if err := benchmarks.WriteResults(f, env, acc, speed, norm); err != nil {
 				f.Close()
 				return err
 			}
