@@ -134,12 +134,13 @@ func deriveKey(key []byte, purpose string) []byte {
 }
 
 // tokenHashLen is how many hex characters of a keyed token hash the index keeps: 80 bits,
-// far more than the number of distinct name tokens, short enough to keep the index small.
+// far more than the number of distinct terms, short enough to keep the index small.
 const tokenHashLen = 20
 
-// tokenHasher maps name tokens to keyed hashes, so that an encrypted store's Bleve index
-// holds no plain names yet still finds a record by an exact name token. Without the key
-// the hashes cannot be checked against a list of names.
+// tokenHasher maps search terms (name tokens, e-mails, phones, address and CV words) to
+// keyed hashes, so that an encrypted store's Bleve index holds no plain personal data yet
+// still finds a record by an exact term. Without the key the hashes cannot be checked
+// against a list of names.
 type tokenHasher struct {
 	key []byte
 }
@@ -156,14 +157,4 @@ func (h *tokenHasher) hash(token string) string {
 	m := hmac.New(sha256.New, h.key)
 	m.Write([]byte(token))
 	return hex.EncodeToString(m.Sum(nil))[:tokenHashLen]
-}
-
-// hashName folds a name and hashes each of its tokens.
-func (h *tokenHasher) hashName(folded string) []string {
-	toks := strings.Fields(folded)
-	out := make([]string, len(toks))
-	for i, t := range toks {
-		out[i] = h.hash(t)
-	}
-	return out
 }

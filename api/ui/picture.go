@@ -203,8 +203,7 @@ func connectingFirst(values []*export.Value, recPersona map[string]int, personas
 	for i := range parent {
 		parent[i] = i
 	}
-	var find func(int) int
-	find = func(x int) int {
+	find := func(x int) int {
 		for parent[x] != x {
 			parent[x] = parent[parent[x]]
 			x = parent[x]
