@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -95,6 +96,8 @@ type nameIndex struct {
 	mu   sync.RWMutex
 	idx  bleve.Index
 	path string // "" in memory
+	// unpersisted counts documents indexed since a batch last waited for persistence.
+	unpersisted atomic.Int64
 	// hasher is set when the store is encrypted: the index then holds only keyed hashes
 	// of every term (see the file comment), never plain text.
 	hasher *tokenHasher
@@ -378,11 +381,29 @@ func (n *nameIndex) indexRecords(puts []Put) error {
 			return fmt.Errorf("graph: index record %q: %w", p.Record.RecordID, err)
 		}
 	}
+	// Batches return before Bleve persists them (indexConfig), so a bulk load could run
+	// ahead of the persister with every unpersisted segment in memory. Every
+	// persistEvery documents, a batch waits until it and all before it are persisted.
+	wait := n.path != "" && n.unpersisted.Add(int64(len(puts))) >= persistEvery
+	var done chan error
+	if wait {
+		n.unpersisted.Store(0)
+		done = make(chan error, 1)
+		b.SetPersistedCallback(func(err error) { done <- err })
+	}
 	if err := n.idx.Batch(b); err != nil {
 		return fmt.Errorf("graph: index batch: %w", err)
 	}
+	if wait {
+		if err := <-done; err != nil {
+			return fmt.Errorf("graph: persist index: %w", err)
+		}
+	}
 	return nil
 }
+
+// persistEvery bounds the documents indexed but not yet persisted (indexRecords).
+const persistEvery = 20_000
 
 func (d *searchDoc) empty() bool {
 	return len(d.Folded)+len(d.Tokens)+len(d.Phonetic)+len(d.Email)+len(d.Phone)+len(d.Address)+len(d.Postcode)+len(d.CV) == 0
