@@ -47,6 +47,16 @@ func (e *Engine) loadFeatures(ctx context.Context, index map[string]int32) ([]fe
 	return fs, err
 }
 
+// addBytes is add for a value valid only during the call: it is copied only for the
+// kinds add keeps (keep the two lists alike).
+func (cur *features) addBytes(kind ingest.Kind, v []byte) {
+	switch kind {
+	case ingest.KindNameKey, ingest.KindDOB, ingest.KindPostcode, ingest.KindAddress, ingest.KindEmail,
+		ingest.KindPhone, ingest.KindDocument, ingest.KindPhoto:
+		cur.add(kind, string(v))
+	}
+}
+
 // add records one identifier in the features.
 func (cur *features) add(kind ingest.Kind, v string) {
 	switch kind {

@@ -135,14 +135,18 @@ func (lk *linker) features(ctx context.Context, ids []string) (map[string]*featu
 		}
 	}
 	if len(missing) > 0 {
-		lists, err := lk.e.store.IdentifierLists(ctx, missing)
-		if err != nil {
+		fs := make([]*features, len(missing))
+		if err := lk.e.store.EachIdentifierOf(ctx, missing, func(i int, kind ingest.Kind, value []byte) {
+			if fs[i] == nil {
+				fs[i] = &features{}
+			}
+			fs[i].addBytes(kind, value)
+		}); err != nil {
 			return nil, err
 		}
-		for i, l := range lists {
-			if l != nil {
-				f := featuresOf(l)
-				lk.feats[missing[i]] = &f
+		for i, f := range fs {
+			if f != nil {
+				lk.feats[missing[i]] = f
 			}
 		}
 	}

@@ -242,6 +242,33 @@ func (s *Store) HoldersBetween(ctx context.Context, kind ingest.Kind, lo, hi str
 	return out, err
 }
 
+// EachIdentifierOf calls fn with the kind and value of every current identifier of each
+// record (i indexes ids; records that do not exist are skipped), without decoding raw
+// values and flags: for comparing many candidates, most of which are dropped. value is
+// valid only during the call.
+func (s *Store) EachIdentifierOf(ctx context.Context, ids []string, fn func(i int, kind ingest.Kind, value []byte)) error {
+	return s.db.View(func(txn *badger.Txn) error {
+		for i, id := range ids {
+			item, err := txn.Get(recIdentKey(id))
+			if errors.Is(err, badger.ErrKeyNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if err := item.Value(func(v []byte) error {
+				return eachIdentifier(v, func(kind, value []byte) error {
+					fn(i, ingest.Kind(kind), value)
+					return nil
+				})
+			}); err != nil {
+				return fmt.Errorf("graph: record %q identifiers: %w", id, err)
+			}
+		}
+		return nil
+	})
+}
+
 // IdentifierLists returns the current identifiers of records, in the order of ids (nil
 // for a record that does not exist): one read per record, for comparing candidates.
 func (s *Store) IdentifierLists(ctx context.Context, ids []string) ([][]ingest.Identifier, error) {
