@@ -141,6 +141,7 @@ func (e *Engine) Ingest(ctx context.Context, src Source, o *IngestOptions) (Summ
 					p.Signals = signalsOf(p.Record, p.Identifiers)
 					f := featuresOf(p.Identifiers)
 					p.Blocks = photoBandKeys(f.photo, nameBlockingKeys(&f, nil))
+					p.BlockSort = f.name
 				}
 				close(b.done)
 			}

@@ -1,14 +1,12 @@
 package engine
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"math/bits"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/personagraph/personagraph/graph"
 	"github.com/personagraph/personagraph/ingest"
@@ -37,7 +35,9 @@ import (
 // incremental answer itself agrees with it closely (engine tests measure how closely on
 // the generated population).
 const (
-	maxIncBlock = 4 * maxBlock // holders read per blocking key; more: left to full runs
+	// maxIncExact bounds the holders read of an e-mail, phone or document; one held by
+	// more is a hub (held under personHubNames names or more) all but surely.
+	maxIncExact = 4 * maxBlock
 	// maxIncHolders bounds the records read per shared value. More than maxPairHolders
 	// person clusters make a value too weak to link (hubDiscount) and too common to pair;
 	// a value with more records than twice that almost surely has that many holders.
@@ -250,26 +250,36 @@ func (lk *linker) link(ctx context.Context, id string, clearStale bool) error {
 func (lk *linker) personMatches(ctx context.Context, self *graph.RecordState) ([]string, error) {
 	f := featuresOf(self.Identifiers)
 	// Candidates from blocking keys; a key with more than maxBlock holders is a sorted
-	// neighbourhood in the full run, and so here: only the nearest names count.
+	// neighbourhood in the full run, and so here: the postings of a key are in name
+	// order, so the nearest names are a seek away.
 	var cands []string
-	type bigBlock struct{ ids []string }
-	var big []bigBlock
 	nameCount := 1
-	blockIDs, blockMore, err := lk.e.store.BlockHoldersOfEach(ctx, nameBlockingKeys(&f, nil), maxIncBlock)
+	keys := nameBlockingKeys(&f, nil)
+	blockIDs, blockMore, err := lk.e.store.BlockHoldersOfEach(ctx, keys, maxBlock)
 	if err != nil {
 		return nil, err
 	}
 	for i, ids := range blockIDs {
 		if i == 0 && f.name != "" {
 			nameCount = max(1, len(ids))
+			if blockMore[i] {
+				// A very common exact name: count its holders for the name's frequency.
+				all, _, err := lk.e.store.BlockHolders(ctx, keys[0], 0)
+				if err != nil {
+					return nil, err
+				}
+				nameCount = len(all)
+			}
 		}
-		switch {
-		case blockMore[i]:
-		case len(ids) > maxBlock:
-			big = append(big, bigBlock{ids})
-		default:
+		if !blockMore[i] {
 			cands = append(cands, ids...)
+			continue
 		}
+		near, err := lk.e.store.BlockNeighbours(ctx, keys[i], f.name, window+1)
+		if err != nil {
+			return nil, err
+		}
+		cands = append(cands, near...)
 	}
 	// E-mails, phones and documents: their postings are the blocks. One held under
 	// personHubNames dissimilar names or more is an agency's or a farm's and says nothing
@@ -284,7 +294,7 @@ func (lk *linker) personMatches(ctx context.Context, self *graph.RecordState) ([
 			values = append(values, graph.Value{Kind: x.kind, Value: v})
 		}
 	}
-	holders, holdersMore, err := lk.e.store.HoldersOfEach(ctx, values, maxIncBlock)
+	holders, holdersMore, err := lk.e.store.HoldersOfEach(ctx, values, maxIncExact)
 	if err != nil {
 		return nil, err
 	}
@@ -308,13 +318,6 @@ func (lk *linker) personMatches(ctx context.Context, self *graph.RecordState) ([
 			cands = append(cands, ids...)
 		}
 		*x.vals = keep
-	}
-	for _, b := range big {
-		fs, err := lk.features(ctx, b.ids)
-		if err != nil {
-			return nil, err
-		}
-		cands = append(cands, nearestNames(fs, f.name, b.ids)...)
 	}
 	cands = sortedUnique(cands)
 	fs, err := lk.features(ctx, cands)
@@ -360,23 +363,6 @@ func hubNames(fs map[string]*features, ids []string) bool {
 	return false
 }
 
-// nearestNames returns the records whose names sort within window of name.
-func nearestNames(fs map[string]*features, name string, ids []string) []string {
-	type named struct{ id, name string }
-	all := make([]named, 0, len(ids))
-	for _, id := range ids {
-		if f := fs[id]; f != nil {
-			all = append(all, named{id, f.name})
-		}
-	}
-	slices.SortFunc(all, func(a, b named) int { return cmp.Or(strings.Compare(a.name, b.name), strings.Compare(a.id, b.id)) })
-	at, _ := slices.BinarySearchFunc(all, name, func(a named, n string) int { return strings.Compare(a.name, n) })
-	var out []string
-	for i := max(0, at-window); i < min(len(all), at+window+1); i++ {
-		out = append(out, all[i].id)
-	}
-	return out
-}
 
 // merge returns the cluster of level l made of the stored clusters olds ("" ignored) and
 // the records extra, with its id, and the old clusters it replaces (loaded).

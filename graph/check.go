@@ -202,12 +202,13 @@ func (s *Store) Check(ctx context.Context) error {
 			} else if cur == 0 {
 				report("blocking keys of record %q, which has no meta", id)
 			}
-			if len(v)%8 != 0 {
+			sort, list, ok := parseRecBlocks(v)
+			if !ok {
 				report("record %q: corrupt blocking key list", id)
 				return nil
 			}
-			for i := 0; i < len(v); i += 8 {
-				ok, err := exists(blockKey(binary.BigEndian.Uint64(v[i:]), id))
+			for i := 0; i < len(list); i += 8 {
+				ok, err := exists(blockKey(binary.BigEndian.Uint64(list[i:]), sort, id))
 				if err != nil {
 					return err
 				}
@@ -220,11 +221,12 @@ func (s *Store) Check(ctx context.Context) error {
 			return err
 		}
 		if err := s.scanPrefix(ctx, txn, []byte{prefixBlock}, false, func(k, _ []byte) error {
-			if len(k) <= 9 {
+			rawID, ok := parseBlockKey(k)
+			if !ok {
 				report("corrupt blocking posting %q", k)
 				return nil
 			}
-			id := string(k[9:])
+			id := string(rawID)
 			if cur, err := current(id); err != nil {
 				return err
 			} else if cur == 0 {

@@ -322,26 +322,6 @@ func (s *Store) HoldersOfEach(ctx context.Context, values []Value, limit int) (i
 	return ids, more, err
 }
 
-// BlockHoldersOfEach is BlockHolders for many keys at once, through one iterator.
-func (s *Store) BlockHoldersOfEach(ctx context.Context, keys []uint64, limit int) (ids [][]string, more []bool, err error) {
-	ids, more = make([][]string, len(keys)), make([]bool, len(keys))
-	err = s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{})
-		defer it.Close()
-		for i, k := range keys {
-			prefix := blockPrefix(k)
-			for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
-				if limit > 0 && len(ids[i]) == limit {
-					more[i] = true
-					break
-				}
-				ids[i] = append(ids[i], string(it.Item().Key()[len(prefix):]))
-			}
-		}
-		return nil
-	})
-	return ids, more, err
-}
 
 // MarkStale marks the clusters stale, so that the engine computes them again on the next
 // read: something they depend on besides records changed (an analyst label).

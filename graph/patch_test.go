@@ -125,3 +125,45 @@ func TestHoldersBetween(t *testing.T) {
 		t.Fatalf("holders in range: %+v", hs)
 	}
 }
+
+// A block's postings are in sort order, and BlockNeighbours reads the nearest sort
+// strings on both sides of one that need not be there.
+func TestBlockNeighbours(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t, t.TempDir())
+	defer s.Close()
+	names := []string{"ann lee", "bo chan", "cal dee", "dan eve", "eli fox", "fay gum"}
+	var puts []Put
+	for i, n := range names {
+		p := mustParse(t, `{"record_id":"r`+string(rune('a'+i))+`","source":"s","observed_at":"2026-01-01T00:00:00Z","name":"`+n+`"}`)
+		p.Blocks, p.BlockSort = []uint64{7}, n
+		puts = append(puts, p)
+	}
+	// Stored out of order: the order of the postings is the names'.
+	slices.Reverse(puts)
+	if _, err := s.PutBatch(ctx, puts); err != nil {
+		t.Fatal(err)
+	}
+	ids, _, err := s.BlockHolders(ctx, 7, 0)
+	if err != nil || !slices.Equal(ids, []string{"ra", "rb", "rc", "rd", "re", "rf"}) {
+		t.Fatalf("block holders %v, %v", ids, err)
+	}
+	for _, c := range []struct {
+		sort string
+		n    int
+		want []string
+	}{
+		{"cat", 2, []string{"rb", "rc", "rd", "re"}}, // "cal dee" < "cat" < "dan eve"
+		{"cal dee", 1, []string{"rb", "rc"}},         // itself counts on the after side
+		{"a", 2, []string{"ra", "rb"}},
+		{"zed", 3, []string{"rd", "re", "rf"}},
+	} {
+		got, err := s.BlockNeighbours(ctx, 7, c.sort, c.n)
+		if err != nil || !slices.Equal(got, c.want) {
+			t.Errorf("neighbours of %q (%d a side): %v, %v; want %v", c.sort, c.n, got, err, c.want)
+		}
+	}
+	if err := s.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -175,8 +175,10 @@ type Put struct {
 	// record JSON. The store does not interpret it.
 	Signals uint32
 	// Blocks are the engine's blocking keys for the record (blocks.go), kept with
-	// postings so that a new record's linkage candidates are a lookup away.
-	Blocks []uint64
+	// postings so that a new record's linkage candidates are a lookup away; their
+	// postings are ordered by BlockSort (the engine gives the folded name).
+	Blocks    []uint64
+	BlockSort string
 }
 
 // recordMeta is the value under 'R' id: version (4 bytes), observed_at unix nanoseconds
@@ -323,7 +325,7 @@ func putLocked(txn *badger.Txn, p Put) (PutResult, error) {
 			return 0, err
 		}
 	}
-	if err := putBlocks(txn, id, p.Blocks); err != nil {
+	if err := putBlocks(txn, id, p.BlockSort, p.Blocks); err != nil {
 		return 0, err
 	}
 	return result, txn.Set([]byte{keyStale}, nil)
