@@ -62,11 +62,15 @@ func (e *Engine) reclusterLocked(ctx context.Context) error {
 		}
 	}
 	e.model, e.modelRecords, e.linked = md, len(ids), 0
+	accounts, err := e.linkAccounts(ctx, index, fs, personUF)
+	if err != nil {
+		return fmt.Errorf("engine: link accounts: %w", err)
+	}
 	near := collectNearEvidence(fs)
 	churn := addressChurnOf(fs, personUF)
 	fs = nil
 	e.log.Debug().Interface("m", md.m).Interface("u", md.u).Msg("person model")
-	e.log.Info().Int("hub_values", hubs).Int("pairs", compared).Int("matched", matched).Float64("match_share", md.lambda).
+	e.log.Info().Int("hub_values", hubs).Int("accounts", accounts).Int("pairs", compared).Int("matched", matched).Float64("match_share", md.lambda).
 		Dur("took", time.Since(start)).Msg("person links")
 	if err := ctx.Err(); err != nil {
 		return err

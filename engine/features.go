@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"hash/fnv"
 	"slices"
 	"strconv"
 	"strings"
@@ -147,6 +148,38 @@ func (e *Engine) dropHubValues(ctx context.Context, index map[string]int32, fs [
 	return len(hubs), nil
 }
 
+// linkAccounts unions the records of each source account: a source's own account id
+// groups that account's records (DESIGN.md section 2), and some records (a termination, a
+// payroll change) carry little else than the account and a name. An account held under
+// personHubNames or more dissimilar names is a shared login, such as an agency's, not one
+// persona, and links nothing.
+func (e *Engine) linkAccounts(ctx context.Context, index map[string]int32, fs []features, uf *unionFind) (int, error) {
+	linked := 0
+	err := e.store.ForEachShared(ctx, ingest.KindAccount, func(_ string, recs []string) error {
+		var members []int32
+		var names []string
+		for _, r := range recs {
+			i, ok := index[r]
+			if !ok {
+				continue
+			}
+			members = append(members, i)
+			if n := fs[i].name; n != "" && !similarToAny(n, names) {
+				names = append(names, n)
+			}
+		}
+		if len(members) < 2 || len(names) >= personHubNames {
+			return nil
+		}
+		for _, m := range members[1:] {
+			uf.union(members[0], m)
+		}
+		linked++
+		return nil
+	})
+	return linked, err
+}
+
 // birthYear is the year of a DOB value, "" when unknown.
 func (f *features) birthYear() string {
 	if len(f.dob) >= 4 {
@@ -181,17 +214,21 @@ func familyCodes(fs []features) []string {
 }
 
 // nearEvidence is what the operator layer needs from the features after they are freed:
-// per record, its family-name code, its photo hash and its phone numbers as integers.
+// per record, its family-name code, its photo hash, its phone numbers as integers and its
+// address keys hashed.
 type nearEvidence struct {
-	family []string
-	photo  []uint64
-	phones [][]uint64
+	family  []string
+	photo   []uint64
+	phones  [][]uint64
+	address [][]uint64
 }
 
 func collectNearEvidence(fs []features) nearEvidence {
-	ne := nearEvidence{family: familyCodes(fs), photo: make([]uint64, len(fs)), phones: make([][]uint64, len(fs))}
+	ne := nearEvidence{family: familyCodes(fs), photo: make([]uint64, len(fs)), phones: make([][]uint64, len(fs)),
+		address: make([][]uint64, len(fs))}
 	for i := range fs {
 		ne.photo[i] = fs[i].photo
+		ne.address[i] = addressHashes(&fs[i])
 		for _, p := range fs[i].phones {
 			if n, ok := ingest.PhoneNumeric(p); ok {
 				ne.phones[i] = append(ne.phones[i], n)
@@ -199,4 +236,16 @@ func collectNearEvidence(fs []features) nearEvidence {
 		}
 	}
 	return ne
+}
+
+// addressHashes returns a record's address keys hashed: the operator layer asks only
+// whether two holders gave a common address (coResident).
+func addressHashes(f *features) []uint64 {
+	var out []uint64
+	for _, a := range f.address {
+		h := fnv.New64a()
+		h.Write([]byte(a))
+		out = append(out, h.Sum64())
+	}
+	return out
 }

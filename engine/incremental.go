@@ -339,6 +339,31 @@ func (lk *linker) personMatches(ctx context.Context, self *graph.RecordState) ([
 			matched = append(matched, c)
 		}
 	}
+	// A source account's records are one persona's unless the account is a shared login
+	// (held under personHubNames dissimilar names or more), as linkAccounts decides.
+	var accounts []graph.Value
+	for _, id := range self.Identifiers {
+		if id.Kind == ingest.KindAccount {
+			accounts = append(accounts, graph.Value{Kind: id.Kind, Value: id.Value})
+		}
+	}
+	accHolders, accMore, err := lk.e.store.HoldersOfEach(ctx, accounts, maxIncExact)
+	if err != nil {
+		return nil, err
+	}
+	for i, ids := range accHolders {
+		if accMore[i] || len(ids) < 2 {
+			continue
+		}
+		fs, err := lk.features(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		if !hubNames(fs, ids) {
+			matched = append(matched, slices.DeleteFunc(slices.Clone(ids), func(r string) bool { return r == self.ID })...)
+		}
+	}
+	matched = sortedUnique(matched)
 	return matched, lk.load(ctx, matched)
 }
 
@@ -362,7 +387,6 @@ func hubNames(fs map[string]*features, ids []string) bool {
 	}
 	return false
 }
-
 
 // merge returns the cluster of level l made of the stored clusters olds ("" ignored) and
 // the records extra, with its id, and the old clusters it replaces (loaded).
@@ -445,13 +469,16 @@ func (lk *linker) operatorEvidence(ctx context.Context, members []string, oldPer
 	personFamily := map[int32]string{}
 	opOf := map[int32]string{}
 	known := map[int32]bool{}
+	personAddr := map[int32][]uint64{}
 	absorb := func(p int32, st *graph.RecordState) {
 		personSig[p] |= st.Signals
+		f := featuresOf(st.Identifiers)
 		if personFamily[p] == "" {
-			if fam := familyCodes([]features{featuresOf(st.Identifiers)})[0]; fam != "" {
+			if fam := familyCodes([]features{f})[0]; fam != "" {
 				personFamily[p] = fam
 			}
 		}
+		personAddr[p] = append(personAddr[p], addressHashes(&f)...)
 	}
 	var noteErr error
 	note := func(rec string) {
@@ -560,12 +587,19 @@ func (lk *linker) operatorEvidence(ctx context.Context, members []string, oldPer
 			}
 			continue
 		}
-		w, benign := valueWeight(ek, holders, personSig, personFamily)
+		w, benign := valueWeight(ek, holders, personSig, personFamily, personAddr)
 		w, benign = applyLabel(lk.labels[string(ek.kind)+":"+value], ek, w, benign)
 		if len(recs) <= maxEvidence {
 			ev.values = append(ev.values, sharedValueRef{kind: ek.kind, value: value, records: recs, persons: len(holders), benign: benign})
 		}
-		if w >= strongWeight && !ek.facilitator {
+		thirdParty := true
+		for _, r := range recs {
+			if st := lk.states[r]; st == nil || st.Signals&sigThirdPartyPayout == 0 {
+				thirdParty = false
+			}
+		}
+		facilitator := valueFacilitator(ek, holders, thirdParty, personAddr)
+		if w >= strongWeight && !facilitator {
 			for _, h := range holders {
 				linked[h] = true
 			}
@@ -581,7 +615,7 @@ func (lk *linker) operatorEvidence(ctx context.Context, members []string, oldPer
 					pe = &pairEvidence{}
 					pairs[h] = pe
 				}
-				pe.add(ki, w)
+				pe.add(ki, w, facilitator)
 			}
 		}
 	}
@@ -613,7 +647,7 @@ func (lk *linker) operatorEvidence(ctx context.Context, members []string, oldPer
 					pe = &pairEvidence{}
 					pairs[p] = pe
 				}
-				pe.add(kiPhoneBlock, phoneBlockWeight)
+				pe.add(kiPhoneBlock, phoneBlockWeight, true)
 				lowest, highest = min(lowest, m), max(highest, m)
 				blockRecs = append(blockRecs, h.RecordID)
 			}
@@ -669,7 +703,7 @@ func (lk *linker) operatorEvidence(ctx context.Context, members []string, oldPer
 							pe = &pairEvidence{}
 							pairs[p] = pe
 						}
-						pe.add(kiPhotoNear, photoNearWeight)
+						pe.add(kiPhotoNear, photoNearWeight, false)
 					}
 				}
 			}

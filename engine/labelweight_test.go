@@ -10,13 +10,13 @@ import (
 )
 
 // An analyst's label on a value changes how linkage weighs it: a laptop shared by two
-// applicants who show no risk signal is a household's until confirmed as a farm's, and a
+// flatmates who show no risk signal is a household's until confirmed as a farm's, and a
 // benign-hub label undoes that again; a record arriving later is linked by the label too.
 func TestValueLabelsChangeLinkage(t *testing.T) {
 	ctx := context.Background()
 	lines := []string{
-		`{"record_id":"a","source":"s","observed_at":"2026-01-01T00:00:00Z","name":"Alan Price","devices":[{"fingerprint":"fp-lab"}]}`,
-		`{"record_id":"b","source":"s","observed_at":"2026-01-02T00:00:00Z","name":"Brian Okafor","devices":[{"fingerprint":"fp-lab"}]}`,
+		`{"record_id":"a","source":"s","observed_at":"2026-01-01T00:00:00Z","name":"Alan Price","addresses":[{"text":"4 Elm Road, York YO1 7HZ","country":"GB"}],"devices":[{"fingerprint":"fp-lab"}]}`,
+		`{"record_id":"b","source":"s","observed_at":"2026-01-02T00:00:00Z","name":"Brian Okafor","addresses":[{"text":"4 Elm Road, York YO1 7HZ","country":"GB"}],"devices":[{"fingerprint":"fp-lab"}]}`,
 		`{"record_id":"c","source":"s","observed_at":"2026-01-03T00:00:00Z","name":"Chen Wei","devices":[{"fingerprint":"fp-lab"}]}`,
 	}
 	e := newEngine(t, 1000)

@@ -15,20 +15,24 @@ import (
 // is evidence, not noise, but how much depends on its kind and on who holds it:
 //
 //   - kind: a device fingerprint, payout account, e-mail or photo shared by several
-//     personas is strong; a phone or profile handle a little less; CV text bands weak one
-//     by one; a shipping address is facilitator evidence (a laptop farm serves several
-//     operators) and never links on its own;
+//     personas is strong; a phone or profile handle a little less; an exit IP and CV
+//     text bands weak; a shipping address, a third party's or a collector's payout
+//     account, a home IP of people at one address and a block of phone numbers are
+//     facilitator evidence (a laptop farm serves several operators): they never link on
+//     their own, nor with each other;
 //   - holders: a value held by many personas most of whom carry no risk signal (camera
 //     on, no remote tools, no VoIP, no money-service payout) looks like a benign hub
 //     (agency contact, umbrella payroll, co-working address) and is discounted; for a
 //     value held by a few personas, one risk signal among them is enough to keep its
-//     weight. So is a value whose holders share a family name (a household's laptop or
-//     landline) discounted, and one held by very many personas.
+//     weight, and a device, payout or IP counts as a household's only if its holders
+//     gave a common address. So is a value whose holders share a family name (a
+//     household's laptop or landline) discounted, and one held by very many personas.
 //
 // A value at or above strongWeight links all its holders. Weaker values add their weight
 // to each pair of holders (only for values with at most maxPairHolders holders, so the
 // pair table stays bounded); a pair links when its evidence reaches strongWeight from two
-// kinds, or from one kind that alone reaches it (many CV bands of one near-duplicate CV).
+// kinds, not both facilitator evidence, or from one kind that alone reaches it (many CV
+// bands of one near-duplicate CV).
 const (
 	strongWeight   = 0.8
 	maxPairHolders = 30
@@ -38,38 +42,49 @@ const (
 	familyDiscount = 0.25
 	hubDiscount    = 0.25
 	maxEvidence    = 200 // holders listed as evidence for one value
+	// collectorHolders is how many personas one payout account may gather before it
+	// reads as a ring's collector rather than one operator's account.
+	collectorHolders = 4
 )
 
 type evidenceKind struct {
 	kind        ingest.Kind
 	weight      float64
 	facilitator bool // links only together with other evidence
+	household   bool // benignly shared only within one home (family PC, joint account)
 }
 
 var operatorEvidence = []evidenceKind{
-	{ingest.KindDevice, 1.0, false},
-	{ingest.KindPayment, 1.0, false},
-	{ingest.KindEmail, 1.0, false},
-	{ingest.KindPhoto, 1.0, false},
-	{ingest.KindPhone, 0.8, false},
-	{ingest.KindProfile, 0.8, false},
-	{ingest.KindDocument, 0.8, false},
-	{ingest.KindUsername, 0.5, false},
-	{ingest.KindCVShingleBand, 0.25, false},
-	{ingest.KindAddress, 0.4, true},
+	{ingest.KindDevice, 1.0, false, true},
+	{ingest.KindPayment, 1.0, false, true},
+	{ingest.KindEmail, 1.0, false, false},
+	{ingest.KindPhoto, 1.0, false, false},
+	{ingest.KindPhone, 0.8, false, false},
+	{ingest.KindProfile, 0.8, false, false},
+	{ingest.KindDocument, 0.8, false, false},
+	{ingest.KindUsername, 0.5, false, false},
+	{ingest.KindCVShingleBand, 0.3, false, false},
+	{ingest.KindAddress, 0.4, true, false},
+	// An exit IP shared away from one home: an operator's VPN exit or VPS. Weak, since
+	// a facilitator's home IP and public hot-spots are shared too.
+	{ingest.KindIP, 0.5, false, true},
 }
 
 // pairEvidence accumulates weak evidence between two person clusters.
 type pairEvidence struct {
-	total  float64
-	byKind [16]float64
-	kinds  uint16
+	total       float64
+	byKind      [16]float64
+	kinds       uint16
+	facilitator uint16 // kinds whose evidence came from facilitator values
 }
 
-func (pe *pairEvidence) add(ki int, w float64) {
+func (pe *pairEvidence) add(ki int, w float64, facilitator bool) {
 	pe.total += w
 	pe.byKind[ki] += w
 	pe.kinds |= 1 << ki
+	if facilitator {
+		pe.facilitator |= 1 << ki
+	}
 }
 
 // linkOperators unions person clusters (roots of persons) into ops and returns the shared
@@ -78,11 +93,13 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 	families := near.family
 	personSig := make(map[int32]uint32)
 	personFamily := make(map[int32]string)
+	personAddr := make(map[int32][]uint64)
 	for i, p := range persons {
 		personSig[p] |= signals[i]
 		if families[i] != "" {
 			personFamily[p] = families[i]
 		}
+		personAddr[p] = append(personAddr[p], near.address[i]...)
 	}
 	labels, err := e.ValueLabels(ctx)
 	if err != nil {
@@ -114,12 +131,13 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 				}
 				return nil
 			}
-			w, benign := valueWeight(ek, holders, personSig, personFamily)
+			w, benign := valueWeight(ek, holders, personSig, personFamily, personAddr)
 			w, benign = applyLabel(labels[string(ek.kind)+":"+value], ek, w, benign)
 			if len(idx) <= maxEvidence {
 				shared = append(shared, sharedValue{kind: ek.kind, value: value, records: idx, weight: w, persons: len(holders), benign: benign})
 			}
-			if w >= strongWeight && !ek.facilitator {
+			facilitator := valueFacilitator(ek, holders, allSignal(idx, signals, sigThirdPartyPayout), personAddr)
+			if w >= strongWeight && !facilitator {
 				for _, h := range holders[1:] {
 					ops.union(holders[0], h)
 				}
@@ -136,7 +154,7 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 						pe = &pairEvidence{}
 						pairs[k] = pe
 					}
-					pe.add(ki, w)
+					pe.add(ki, w, facilitator)
 				}
 			}
 			return nil
@@ -155,7 +173,9 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 			pe = &pairEvidence{}
 			pairs[k] = pe
 		}
-		pe.add(ki, w)
+		// Numbers bought together are a purchase: often a facilitator's SIMs, handed to
+		// several operators (DOMAIN.md 6.4).
+		pe.add(ki, w, ki == kiPhoneBlock)
 	}
 	photoNearDuplicates(persons, near.photo, func(a, b int32) { addPair(a, b, kiPhotoNear, photoNearWeight) })
 	phoneBlocks(persons, near.phones, func(a, b int32) { addPair(a, b, kiPhoneBlock, phoneBlockWeight) })
@@ -175,7 +195,7 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 
 // valueWeight is the operator-layer weight of a value of kind ek held by the person
 // clusters holders (at least two), and whether its holders look like a benign hub.
-func valueWeight(ek evidenceKind, holders []int32, personSig map[int32]uint32, personFamily map[int32]string) (w float64, benign bool) {
+func valueWeight(ek evidenceKind, holders []int32, personSig map[int32]uint32, personFamily map[int32]string, personAddr map[int32][]uint64) (w float64, benign bool) {
 	w = ek.weight
 	risky := 0
 	for _, h := range holders {
@@ -187,7 +207,10 @@ func valueWeight(ek evidenceKind, holders []int32, personSig map[int32]uint32, p
 	// does (roommates' shared laptop), since an operator's personas need not all show one.
 	benign = 2*risky < len(holders)
 	if len(holders) <= fewHolders {
-		benign = risky == 0
+		// A device or payout account shared without risk signals is a family PC, a
+		// flatmate's laptop or a joint account: held at one home. Holders who never gave
+		// a common address are not one household.
+		benign = risky == 0 && (!ek.household || coResident(holders, personAddr))
 	}
 	if benign {
 		w *= benignDiscount
@@ -200,6 +223,25 @@ func valueWeight(ek evidenceKind, holders []int32, personSig map[int32]uint32, p
 		w *= hubDiscount
 	}
 	return w, benign
+}
+
+// valueFacilitator reports whether a shared value links only beside other evidence: a
+// facilitator kind (a shipping address); an account paid to a third party on every record
+// that names it (allThirdParty: a facilitator's or a collector's, DOMAIN.md S19), or one
+// gathering pay for collectorHolders or more personas (a collector's fan-in spans a
+// ring's operators, S21); an IP of people who gave one address (that home's or farm's
+// line: evidence of the address, not a second signal beside it). An account in one
+// persona's own name re-used by another is the operator's.
+func valueFacilitator(ek evidenceKind, holders []int32, allThirdParty bool, personAddr map[int32][]uint64) bool {
+	switch {
+	case ek.facilitator:
+		return true
+	case ek.kind == ingest.KindPayment:
+		return allThirdParty || len(holders) >= collectorHolders
+	case ek.kind == ingest.KindIP:
+		return coResident(holders, personAddr)
+	}
+	return false
 }
 
 // applyLabel changes a value's weight by the analyst label in force on it: a benign hub
@@ -216,7 +258,8 @@ func applyLabel(label string, ek evidenceKind, w float64, benign bool) (float64,
 }
 
 // linksAlone reports whether pair evidence links two person clusters: it reaches
-// strongWeight from two kinds, or from one kind that is strong on its own.
+// strongWeight from one kind that is strong on its own (not facilitator evidence), or
+// from two kinds of which one at least is not facilitator evidence.
 func linksAlone(pe *pairEvidence) bool {
 	if pe.total < strongWeight {
 		return false
@@ -225,12 +268,38 @@ func linksAlone(pe *pairEvidence) bool {
 	if pe.byKind[kiPhotoNear] >= strongWeight {
 		return true
 	}
-	for ki, ek := range operatorEvidence {
-		if !ek.facilitator && pe.byKind[ki] >= strongWeight {
+	for ki := range operatorEvidence {
+		if pe.facilitator&(1<<ki) == 0 && pe.byKind[ki] >= strongWeight {
 			return true
 		}
 	}
-	return bits.OnesCount16(pe.kinds) >= 2
+	// Two facilitator kinds (a farm's address and its bank account) are one
+	// facilitator's evidence, not two independent signals about an operator.
+	return bits.OnesCount16(pe.kinds) >= 2 && pe.kinds&^pe.facilitator != 0
+}
+
+// allSignal reports whether every record in recs carries the signal bit.
+func allSignal(recs []int32, signals []uint32, bit uint32) bool {
+	for _, r := range recs {
+		if signals[r]&bit == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// coResident reports whether two of the holders gave a common address.
+func coResident(holders []int32, addr map[int32][]uint64) bool {
+	seen := make(map[uint64]int32)
+	for _, h := range holders {
+		for _, a := range addr[h] {
+			if o, ok := seen[a]; ok && o != h {
+				return true
+			}
+			seen[a] = h
+		}
+	}
+	return false
 }
 
 // oneFamily reports whether most holders share a family-name code: a household.

@@ -33,6 +33,7 @@ var flagWeights = map[string]float64{
 	"many_names_one_device": 0.3,
 	"sequential_phones":     0.2,
 	"address_churn":         0.1,
+	"third_party_payout":    0.3,
 }
 
 // Flags the shared values of a cluster raise beyond sharedFlag.

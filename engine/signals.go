@@ -17,13 +17,15 @@ const (
 	sigMoneyService
 	sigDisposableEmail
 	sigLocationMismatch
+	sigThirdPartyPayout
 )
 
 // hubSignals are the signals that tell an operator's personas from a benign hub's
-// members (valueWeight). A disposable e-mail or a device clock far from the claimed
-// address raise risk, but privacy-minded and travelling people have them too, so they
-// do not decide whether a shared value links.
-const hubSignals = sigCameraOff | sigVoIP | sigRemoteTool | sigMoneyService
+// members (valueWeight): camera off, VoIP, remote tools, money-service or third-party
+// payout. A disposable e-mail or a device clock far from the claimed address raise risk,
+// but privacy-minded and travelling people have them too, so they do not decide whether
+// a shared value links.
+const hubSignals = sigCameraOff | sigVoIP | sigRemoteTool | sigMoneyService | sigThirdPartyPayout
 
 // recordSignals maps each signal to the cluster flag it raises and, where an identifier
 // carries it, to that identifier's kind and flag. This table is the one definition: the
@@ -42,6 +44,7 @@ var recordSignals = []struct {
 	// Not from the flag alone: the device clock must also disagree with where the record
 	// says the applicant is (locationMismatch).
 	{sigLocationMismatch, "location_mismatch", ingest.KindDevice, ingest.FlagRiskTimezone},
+	{sigThirdPartyPayout, "third_party_payout", ingest.KindPayment, ingest.FlagThirdParty},
 }
 
 // VideoAvoided reports whether an interview counts as avoiding video (the

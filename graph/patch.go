@@ -322,7 +322,6 @@ func (s *Store) HoldersOfEach(ctx context.Context, values []Value, limit int) (i
 	return ids, more, err
 }
 
-
 // MarkStale marks the clusters stale, so that the engine computes them again on the next
 // read: something they depend on besides records changed (an analyst label).
 func (s *Store) MarkStale(ctx context.Context) error {

@@ -28,6 +28,9 @@ const (
 	KindPhoto    Kind = "photo"
 	KindNameKey  Kind = "name_key"
 	KindDOB      Kind = "dob"
+	// KindAccount is a source's own account id (persona_id), scoped by the source: it
+	// groups that account's records (DESIGN.md section 2).
+	KindAccount Kind = "account"
 )
 
 // Identifier is one normalised value of a record. Value is the canonical form; two
@@ -71,6 +74,7 @@ func Identifiers(rec *Record) []Identifier {
 	x.names()
 	x.cv()
 	x.dob()
+	x.account()
 	sortIdentifiers(x.ids)
 	return slices.CompactFunc(x.ids, func(a, b Identifier) bool {
 		return a.Kind == b.Kind && a.Value == b.Value
@@ -127,11 +131,22 @@ func sortIdentifiers(ids []Identifier) {
 func identifierCapacity(rec *Record) int {
 	n := len(rec.Emails) + len(rec.Phones) + 2*len(rec.Addresses) + len(rec.Payments) +
 		len(rec.Devices) + 2*len(rec.IPs) + len(rec.Profiles) + len(rec.Usernames) +
-		len(rec.Documents) + 12
+		len(rec.Documents) + 13
 	if rec.CVText != "" {
 		n += LSHBands + 4
 	}
 	return n
+}
+
+// account adds the record's source account id. Ids are only unique within their source,
+// so the value carries the source.
+func (x *extraction) account() {
+	id := strings.TrimSpace(x.rec.PersonaID)
+	if id == "" {
+		return
+	}
+	v := strings.ToLower(strings.TrimSpace(x.rec.Source)) + "/" + id
+	x.add(Identifier{Kind: KindAccount, Value: v, Raw: x.rec.PersonaID, Valid: true}, true)
 }
 
 // extraction collects one record's identifiers.

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
@@ -18,6 +19,10 @@ const (
 	// FlagPaymentFromIBAN marks the UK sort code and account read out of a GB IBAN, so
 	// that the IBAN form and the domestic form of one account meet.
 	FlagPaymentFromIBAN = "from_iban"
+	// FlagThirdParty marks an account whose named holder shares no name token with the
+	// record's own name: pay to a facilitator, a company or a collector rather than to
+	// the employee (DOMAIN.md S19). A joint account ("Ann and Bob Smith") is not one.
+	FlagThirdParty = "third_party"
 )
 
 // maxPaymentBytes caps the payment value that is examined; the longest real value (a
@@ -106,10 +111,29 @@ func PaymentIdentifiers(p Payment) []Identifier {
 
 func (x *extraction) payments() {
 	for _, p := range x.rec.Payments {
+		third := thirdPartyHolder(p.Holder, x.rec.Name)
 		for _, id := range PaymentIdentifiers(p) {
+			if third {
+				id.Flags = append(slices.Clip(id.Flags), FlagThirdParty)
+			}
 			x.add(id, true)
 		}
 	}
+}
+
+// thirdPartyHolder reports whether an account holder is someone other than the person
+// the record names: no name token in common. Unknown either way is not third party.
+func thirdPartyHolder(holder string, n Name) bool {
+	h, own := nameTokens(holder), nameTokens(n.Display())
+	if len(h) == 0 || len(own) == 0 {
+		return false
+	}
+	for _, t := range h {
+		if slices.Contains(own, t) {
+			return false
+		}
+	}
+	return true
 }
 
 // paymentClean folds compatibility forms (full-width digits and letters become ASCII),

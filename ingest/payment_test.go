@@ -248,3 +248,33 @@ func FuzzPaymentAccount(f *testing.F) {
 		}
 	})
 }
+
+func TestThirdPartyHolder(t *testing.T) {
+	for _, c := range []struct {
+		holder string
+		name   Name
+		want   bool
+	}{
+		{"Bluepeak Consulting LLC", Name{Full: "Kenji Sato"}, true},
+		{"John Brown", Name{Given: "Kenji", Family: "Sato"}, true},
+		{"Kenji Sato", Name{Full: "Mr Kenji SATO"}, false},
+		{"Ann and Bob Smith", Name{Full: "Bob Smith"}, false}, // a joint account
+		{"", Name{Full: "Kenji Sato"}, false},
+		{"Kenji Sato", Name{}, false},
+	} {
+		if got := thirdPartyHolder(c.holder, c.name); got != c.want {
+			t.Errorf("thirdPartyHolder(%q, %+v) = %v, want %v", c.holder, c.name, got, c.want)
+		}
+	}
+}
+
+func TestAccountIdentifier(t *testing.T) {
+	ids := Identifiers(&Record{Source: "Workday", PersonaID: " u123 "})
+	i := slices.IndexFunc(ids, func(id Identifier) bool { return id.Kind == KindAccount })
+	if i < 0 || ids[i].Value != "workday/u123" {
+		t.Fatalf("account identifier %v, want workday/u123", ids)
+	}
+	if slices.ContainsFunc(Identifiers(&Record{Source: "workday"}), func(id Identifier) bool { return id.Kind == KindAccount }) {
+		t.Fatalf("account identifier without a persona_id")
+	}
+}

@@ -17,8 +17,10 @@ import (
 )
 
 // farmRecords writes n applications of one laptop farm: every record has its own name,
-// and overlapping groups of eight share a device (with a remote tool) and, shifted by
-// four, a money-service payout, so that the whole farm is one operator cluster.
+// groups of eight share a device (with a remote tool), and neighbouring records share a
+// money-service payout two by two, across the device groups too, so that the whole farm is
+// one operator cluster. (A payout held by four or more personas reads as a ring's
+// collector and does not link on its own.)
 func farmRecords(n int) string {
 	var b strings.Builder
 	first := []string{"Jon", "Amy", "Raj", "Li", "Omar", "Eva", "Ken", "Ana", "Tom", "Zoe", "Ivan", "Mia"}
@@ -33,7 +35,7 @@ func farmRecords(n int) string {
 			"name":        fmt.Sprintf("%s %s %c", first[i%len(first)], last[(i/len(first))%len(last)], 'A'+rune(i%26)),
 			"emails":      []string{fmt.Sprintf("applicant%04d@example.com", i)},
 			"devices":     []map[string]any{{"fingerprint": fmt.Sprintf("fp-farm-%03d", i/8), "remote_tools": []string{"anydesk"}, "timezone": "Asia/Shanghai"}},
-			"payments":    []map[string]any{{"kind": "payoneer", "value": fmt.Sprintf("payout-%03d@payoneer.example", (i+4)/8)}},
+			"payments":    []map[string]any{{"kind": "payoneer", "value": fmt.Sprintf("payout-%03d@payoneer.example", (i+1)/2)}},
 		}
 		line, _ := json.Marshal(rec) // plain maps of strings cannot fail to encode
 		b.Write(line)
