@@ -212,6 +212,9 @@ const reindexBatch = 1000
 // written after Badger commits, so a crash can leave records unindexed. Searches and
 // index writes wait while it runs (see nameIndex.rebuild).
 func (s *Store) Reindex(ctx context.Context) (int, error) {
+	if err := s.queue.wait(); err != nil {
+		return 0, err
+	}
 	n := 0
 	err := s.index.rebuild(func(fresh *nameIndex) error {
 		var err error

@@ -51,6 +51,9 @@ func filesContaining(t *testing.T, dir string, needle string) []string {
 // fieldTerms lists the terms the index holds for a field.
 func fieldTerms(t *testing.T, s *Store, field string) []string {
 	t.Helper()
+	if err := s.queue.wait(); err != nil {
+		t.Fatal(err)
+	}
 	d, err := s.index.idx.FieldDict(field)
 	if err != nil {
 		t.Fatal(err)

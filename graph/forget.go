@@ -47,6 +47,10 @@ func (s *Store) Forget(ctx context.Context, ids []string, reason string) (*Forge
 	// The search document goes first: a crash after it leaves a stored record without a
 	// document, which Reindex repairs; the other order could leave a document naming a
 	// record that no longer exists.
+	// Queued index writes go first, or one could bring a forgotten record back.
+	if err := s.queue.wait(); err != nil {
+		return nil, err
+	}
 	if err := s.index.deleteRecords(ids); err != nil {
 		return nil, err
 	}

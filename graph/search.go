@@ -640,6 +640,9 @@ func (s *Store) search(ctx context.Context, q string, limit int, only []string) 
 	if limit <= 0 {
 		limit = 10
 	}
+	if err := s.queue.wait(); err != nil {
+		return nil, err
+	}
 	fqs := s.index.queries(q)
 	type acc struct {
 		score   float64

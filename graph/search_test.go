@@ -127,6 +127,9 @@ func TestSearchEncryptedExactOnlyAndNoPlaintext(t *testing.T) {
 		// The term dictionaries are the real check: Bleve keeps terms in FSTs, whose
 		// bytes do not hold a term contiguously, so a byte search alone proves little.
 		// The plain store is the control: each needle is one of its terms.
+		if err := s.queue.wait(); err != nil {
+			t.Fatal(err)
+		}
 		fields, err := s.index.idx.Fields()
 		if err != nil {
 			t.Fatal(err)

@@ -67,6 +67,7 @@ type Store struct {
 	dir   string
 	db    *badger.DB
 	index *nameIndex
+	queue *indexQueue // index writes, beside Badger's (indexer.go)
 	log   zerolog.Logger
 	key   []byte // the encryption key, nil for a plain store; backups are sealed with it
 }
@@ -131,6 +132,7 @@ func Open(dir string, opts *Options) (_ *Store, err error) {
 			return nil, errors.Join(err, idx.close())
 		}
 	}
+	s.queue = newIndexQueue(idx)
 	return s, nil
 }
 
@@ -139,7 +141,7 @@ func (s *Store) Dir() string { return s.dir }
 
 // Close flushes and closes the store.
 func (s *Store) Close() error {
-	return errors.Join(s.index.close(), s.db.Close())
+	return errors.Join(s.queue.close(), s.index.close(), s.db.Close())
 }
 
 // PutResult says what a Put did.
@@ -265,7 +267,7 @@ func (s *Store) PutBatch(ctx context.Context, puts []Put) ([]PutResult, error) {
 		}
 	}
 	if len(changed) > 0 {
-		if err := s.index.indexRecords(changed); err != nil {
+		if err := s.queue.add(changed); err != nil {
 			return nil, err
 		}
 	}
