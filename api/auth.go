@@ -71,6 +71,12 @@ func (r Role) allows(p perm) bool {
 	return has&p == p
 }
 
+// CanRead reports whether the role may read records and clusters (and label them).
+func (r Role) CanRead() bool { return r.allows(permRead) }
+
+// CanExport reports whether the role may export a cluster's evidence.
+func (r Role) CanExport() bool { return r.allows(permExport) }
+
 // TokenPrefix starts every token so that a leaked one is easy to recognise (secret
 // scanners, logs).
 const TokenPrefix = "pg_"

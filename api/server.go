@@ -156,12 +156,6 @@ func (s *Server) Audit(e *AuditEntry) {
 	}
 }
 
-// CanRead reports whether the role may read records and clusters (and label them).
-func (r Role) CanRead() bool { return r.allows(permRead) }
-
-// CanExport reports whether the role may export a cluster's evidence.
-func (r Role) CanExport() bool { return r.allows(permExport) }
-
 // Registry is the server's Prometheus registry, for collectors that run beside it (the
 // JetStream consumer).
 func (s *Server) Registry() *prometheus.Registry { return s.m.reg }
