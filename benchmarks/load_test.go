@@ -20,11 +20,17 @@ func TestRunLoadSmall(t *testing.T) {
 // BenchmarkHTTPLoad streams a generated population of about 100k records to a real
 // server on loopback, clusters it (the first read), and times /v1/check afterwards,
 // reporting records/s, the clustering time and the check latency percentiles.
+// BenchmarkHTTPLoad1M does the same with about a million records (about ten minutes).
 //
-//	go test ./benchmarks/ -run '^$' -bench BenchmarkHTTPLoad -benchtime 1x
-func BenchmarkHTTPLoad(b *testing.B) {
+//	go test ./benchmarks/ -run '^$' -bench 'BenchmarkHTTPLoad$' -benchtime 1x
+//	go test ./benchmarks/ -run '^$' -bench 'BenchmarkHTTPLoad1M$' -benchtime 1x -timeout 60m
+func BenchmarkHTTPLoad(b *testing.B) { benchmarkHTTPLoad(b, 55000) }
+
+func BenchmarkHTTPLoad1M(b *testing.B) { benchmarkHTTPLoad(b, 550000) }
+
+func benchmarkHTTPLoad(b *testing.B, people int) {
 	for b.Loop() {
-		res, err := RunLoad(context.Background(), LoadConfig{People: 55000, Checks: 200, WorkDir: b.TempDir()})
+		res, err := RunLoad(context.Background(), LoadConfig{People: people, Checks: 200, WorkDir: b.TempDir()})
 		if err != nil {
 			b.Fatal(err)
 		}
