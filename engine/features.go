@@ -22,6 +22,37 @@ type features struct {
 	phones   []string
 	docs     []string
 	photo    uint64 // 64-bit perceptual hash; 0 when none
+	cv       *cvSketch
+}
+
+// cvSketch is a CV's whole MinHash signature, 16 bits a minimum (ingest.KindCVSketch).
+type cvSketch [ingest.MinHashSize]uint16
+
+func parseCVSketch(v string) *cvSketch {
+	if len(v) != 4*ingest.MinHashSize {
+		return nil
+	}
+	var s cvSketch
+	for i := range s {
+		x, err := strconv.ParseUint(v[4*i:4*i+4], 16, 16)
+		if err != nil {
+			return nil
+		}
+		s[i] = uint16(x)
+	}
+	return &s
+}
+
+// similarity is the share of minima two sketches agree on: an estimate of the Jaccard
+// similarity of the two CVs' shingles.
+func (a *cvSketch) similarity(b *cvSketch) float64 {
+	same := 0
+	for i := range a {
+		if a[i] == b[i] {
+			same++
+		}
+	}
+	return float64(same) / float64(len(a))
 }
 
 // loadFeatures reads every record's comparison features; index maps record ids to the
@@ -53,7 +84,7 @@ func (e *Engine) loadFeatures(ctx context.Context, index map[string]int32) ([]fe
 func (cur *features) addBytes(kind ingest.Kind, v []byte) {
 	switch kind {
 	case ingest.KindNameKey, ingest.KindDOB, ingest.KindPostcode, ingest.KindAddress, ingest.KindEmail,
-		ingest.KindPhone, ingest.KindDocument, ingest.KindPhoto:
+		ingest.KindPhone, ingest.KindDocument, ingest.KindPhoto, ingest.KindCVSketch:
 		cur.add(kind, string(v))
 	}
 }
@@ -83,6 +114,8 @@ func (cur *features) add(kind ingest.Kind, v string) {
 		if h, err := strconv.ParseUint(v, 16, 64); err == nil {
 			cur.photo = h
 		}
+	case ingest.KindCVSketch:
+		cur.cv = parseCVSketch(v)
 	}
 }
 
@@ -221,12 +254,16 @@ type nearEvidence struct {
 	photo   []uint64
 	phones  [][]uint64
 	address [][]uint64
+	cv      map[int32]*cvSketch // records with a CV
 }
 
 func collectNearEvidence(fs []features) nearEvidence {
 	ne := nearEvidence{family: familyCodes(fs), photo: make([]uint64, len(fs)), phones: make([][]uint64, len(fs)),
-		address: make([][]uint64, len(fs))}
+		address: make([][]uint64, len(fs)), cv: make(map[int32]*cvSketch)}
 	for i := range fs {
+		if fs[i].cv != nil {
+			ne.cv[int32(i)] = fs[i].cv
+		}
 		ne.photo[i] = fs[i].photo
 		ne.address[i] = addressHashes(&fs[i])
 		for _, p := range fs[i].phones {

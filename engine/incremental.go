@@ -470,9 +470,13 @@ func (lk *linker) operatorEvidence(ctx context.Context, members []string, oldPer
 	opOf := map[int32]string{}
 	known := map[int32]bool{}
 	personAddr := map[int32][]uint64{}
+	personCV := map[int32][]*cvSketch{}
 	absorb := func(p int32, st *graph.RecordState) {
 		personSig[p] |= st.Signals
 		f := featuresOf(st.Identifiers)
+		if f.cv != nil {
+			personCV[p] = append(personCV[p], f.cv)
+		}
 		if personFamily[p] == "" {
 			if fam := familyCodes([]features{f})[0]; fam != "" {
 				personFamily[p] = fam
@@ -711,6 +715,12 @@ func (lk *linker) operatorEvidence(ctx context.Context, members []string, oldPer
 	}
 	if noteErr != nil {
 		return nil, noteErr
+	}
+	// CV similarity for the pairs other evidence ties (similarCVs).
+	for p, pe := range pairs {
+		if bestSimilarity(personCV[self], personCV[p]) >= cvSketchSimilar {
+			pe.add(kiCVSketch, cvSketchWeight, false)
+		}
 	}
 	for p, pe := range pairs {
 		if linksAlone(pe) {

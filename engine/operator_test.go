@@ -35,3 +35,36 @@ func TestPhoneBlocks(t *testing.T) {
 		t.Fatalf("phone block pairs %v", got)
 	}
 }
+
+// Two personas tied by one weak kind link when their CVs are one template's siblings, and
+// stay apart when their CVs differ; personas tied by nothing are never compared.
+func TestSimilarCVs(t *testing.T) {
+	var base cvSketch
+	for i := range base {
+		base[i] = uint16(i * 7919)
+	}
+	sibling, other := base, base
+	for i := range sibling {
+		if i%2 == 0 {
+			sibling[i]++ // half the minima agree: similarity 0.5
+		}
+		other[i]++ // none agree
+	}
+	persons := []int32{0, 1, 2, 3}
+	cv := map[int32]*cvSketch{0: &base, 1: &sibling, 2: &other, 3: &sibling}
+	tied := func(a, b int32) uint64 { return uint64(a)<<32 | uint64(b) }
+	pairs := map[uint64]*pairEvidence{tied(0, 1): {}, tied(0, 2): {}}
+	for _, pe := range pairs {
+		pe.add(len(operatorEvidence)-1, 0.5, false) // one weak kind, as an exit IP
+	}
+	similarCVs(persons, cv, pairs)
+	if !linksAlone(pairs[tied(0, 1)]) {
+		t.Error("siblings tied by an IP are not linked")
+	}
+	if linksAlone(pairs[tied(0, 2)]) {
+		t.Error("different CVs tied by an IP are linked")
+	}
+	if _, ok := pairs[tied(0, 3)]; ok {
+		t.Error("an untied pair was compared")
+	}
+}

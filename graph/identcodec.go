@@ -23,7 +23,7 @@ var errCorruptIdentifiers = errors.New("graph: corrupt identifier list")
 // stored with the record but not posted: they identify nobody on their own, the engine
 // compares them from the record's list, and a common name's posting list would be huge.
 func posted(k ingest.Kind) bool {
-	return k != ingest.KindNameKey && k != ingest.KindDOB
+	return k != ingest.KindNameKey && k != ingest.KindDOB && k != ingest.KindCVSketch
 }
 
 func encodeIdentifiers(ids []ingest.Identifier) []byte {

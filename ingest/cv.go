@@ -14,6 +14,13 @@ import (
 // records sharing one are candidates for near-duplicate CV comparison.
 const KindCVShingleBand Kind = "cv_shingle_band"
 
+// KindCVSketch is a CV text's whole MinHash signature, 16 bits of each of its
+// MinHashSize minima in hex: near-duplicate CVs that share no LSH band (a template's
+// siblings around Jaccard 0.5 often share none) are still compared by it, pair by pair,
+// where other evidence ties two personas (engine). It identifies nobody alone, so it has
+// no postings.
+const KindCVSketch Kind = "cv_sketch"
+
 // FlagFromCV marks an e-mail, phone or profile found in free CV text rather than in a
 // structured field: weaker provenance, since the text may quote someone else's contact.
 const FlagFromCV = "from_cv"
@@ -59,10 +66,11 @@ func CVIdentifiers(text, region string) []Identifier {
 	ids := cvContacts(text, region)
 	var sig [MinHashSize]uint64
 	if minHash(text, &sig) >= cvMinShingles {
-		ids = slices.Grow(ids, LSHBands)
+		ids = slices.Grow(ids, LSHBands+1)
 		for _, v := range LSHBandValues(sig[:]) {
 			ids = append(ids, Identifier{Kind: KindCVShingleBand, Value: v, Valid: true})
 		}
+		ids = append(ids, Identifier{Kind: KindCVSketch, Value: cvSketch(&sig), Valid: true})
 	}
 	return ids
 }
@@ -447,4 +455,31 @@ func (x *extraction) cv() {
 		}
 		x.add(id, true)
 	}
+}
+
+// cvSketch writes 16 bits of each minimum of a signature as hex.
+func cvSketch(sig *[MinHashSize]uint64) string {
+	var buf [MinHashSize * 4]byte
+	for i, v := range sig {
+		for k := range 4 {
+			buf[4*i+k] = minHashHexDigits[v>>(12-4*k)&0xf]
+		}
+	}
+	return string(buf[:])
+}
+
+// CVSketchSimilarity estimates the Jaccard similarity of two CV texts from their
+// KindCVSketch values: the share of minima that agree. It returns 0 for malformed
+// sketches.
+func CVSketchSimilarity(a, b string) float64 {
+	if len(a) != MinHashSize*4 || len(b) != MinHashSize*4 {
+		return 0
+	}
+	same := 0
+	for i := 0; i < len(a); i += 4 {
+		if a[i:i+4] == b[i:i+4] {
+			same++
+		}
+	}
+	return float64(same) / MinHashSize
 }

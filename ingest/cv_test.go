@@ -62,7 +62,7 @@ func TestCVIdentifiers(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
 			for _, id := range CVIdentifiers(tt.text, tt.region) {
-				if id.Kind == KindCVShingleBand {
+				if id.Kind == KindCVShingleBand || id.Kind == KindCVSketch {
 					continue
 				}
 				if !id.HasFlag(FlagFromCV) {
@@ -98,17 +98,25 @@ func TestCVBands(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var bands []string
+			var bands, sketches []string
 			for _, id := range CVIdentifiers(tt.text, "") {
-				if id.Kind == KindCVShingleBand {
+				if id.Kind == KindCVShingleBand || id.Kind == KindCVSketch {
 					if !id.Valid || id.Raw != "" {
 						t.Errorf("band %+v: want valid, no raw text", id)
 					}
+				}
+				switch id.Kind {
+				case KindCVShingleBand:
 					bands = append(bands, id.Value)
+				case KindCVSketch:
+					sketches = append(sketches, id.Value)
 				}
 			}
 			if len(bands) != tt.bands {
 				t.Fatalf("%d bands, want %d", len(bands), tt.bands)
+			}
+			if want := min(tt.bands, 1); len(sketches) != want || want == 1 && CVSketchSimilarity(sketches[0], sketches[0]) != 1 {
+				t.Fatalf("sketches %q, want %d that matches itself", sketches, want)
 			}
 			if tt.bands > 0 && !slices.Equal(bands, LSHBandValues(MinHash(tt.text))) {
 				t.Errorf("bands %q are not LSHBandValues(MinHash(text))", bands)
@@ -158,6 +166,10 @@ func FuzzCVIdentifiers(f *testing.F) {
 			switch id.Kind {
 			case KindCVShingleBand:
 				bands++
+			case KindCVSketch:
+				if CVSketchSimilarity(id.Value, id.Value) != 1 {
+					t.Fatalf("sketch %q does not match itself", id.Value)
+				}
 			case KindEmail, KindPhone, KindProfile:
 				if !id.HasFlag(FlagFromCV) || id.Value == "" {
 					t.Fatalf("contact %+v: want a value and the %s flag", id, FlagFromCV)
@@ -253,5 +265,34 @@ func TestCVCleanMatchesReference(t *testing.T) {
 		if got, want := cvClean(text), cvCleanReference(text); got != want {
 			t.Errorf("cvClean(%q) = %q, reference %q", text, got, want)
 		}
+	}
+}
+
+// Sketches of near-duplicate CVs agree on about their Jaccard share of minima; unrelated
+// ones on almost none.
+func TestCVSketchSimilarity(t *testing.T) {
+	base := "Senior Go developer with ten years of distributed systems experience building payment platforms, " +
+		"Kubernetes operators and high throughput APIs for fintech clients across Europe and Asia, " +
+		"fluent in Rust and TypeScript, open source contributor, remote work since twenty fifteen"
+	sibling := strings.Replace(base, "payment platforms", "trading engines", 1)
+	other := "Registered nurse with community care experience in paediatric wards, night shifts and " +
+		"patient education programmes across three hospital trusts in the north of England, team lead"
+	sketch := func(text string) string {
+		for _, id := range CVIdentifiers(text, "") {
+			if id.Kind == KindCVSketch {
+				return id.Value
+			}
+		}
+		t.Fatalf("no sketch for %.30q", text)
+		return ""
+	}
+	if got := CVSketchSimilarity(sketch(base), sketch(sibling)); got < 0.5 {
+		t.Errorf("sibling CVs: similarity %.2f, want at least 0.5", got)
+	}
+	if got := CVSketchSimilarity(sketch(base), sketch(other)); got > 0.1 {
+		t.Errorf("unrelated CVs: similarity %.2f, want at most 0.1", got)
+	}
+	if got := CVSketchSimilarity("short", sketch(base)); got != 0 {
+		t.Errorf("malformed sketch: %v", got)
 	}
 }
