@@ -716,7 +716,8 @@ func (lk *linker) operatorEvidence(ctx context.Context, members []string, oldPer
 	if noteErr != nil {
 		return nil, noteErr
 	}
-	// CV similarity for the pairs other evidence ties (similarCVs).
+	// CV similarity for the pairs other evidence ties (similarCVs), without its
+	// boilerplate suppression, which needs every CV's minima: a full run refines it.
 	for p, pe := range pairs {
 		if bestSimilarity(personCV[self], personCV[p]) >= cvSketchSimilar {
 			pe.add(kiCVSketch, cvSketchWeight, false)

@@ -398,19 +398,47 @@ func similarCVs(persons []int32, cv map[int32]*cvSketch, pairs map[uint64]*pairE
 		return
 	}
 	byPerson := make(map[int32][]*cvSketch)
+	// A minimum that many CVs share comes from a template's boilerplate (or a common
+	// phrase), not from one operator's copy: it does not count as agreement.
+	common := new([ingest.MinHashSize][1 << 16]uint32)
 	for r, s := range cv {
 		byPerson[persons[r]] = append(byPerson[persons[r]], s)
+		for i, v := range s {
+			common[i][v]++
+		}
+	}
+	rare := func(a, b *cvSketch) float64 {
+		same := 0
+		for i := range a {
+			if a[i] == b[i] && common[i][a[i]] <= cvBoilerplate {
+				same++
+			}
+		}
+		return float64(same) / float64(len(a))
 	}
 	for k, pe := range pairs {
 		if pe.byKind[kiCVSketch] > 0 {
 			continue
 		}
-		a, b := byPerson[int32(k>>32)], byPerson[int32(k&0xffffffff)]
-		if bestSimilarity(a, b) >= cvSketchSimilar {
+		best := 0.0
+		for _, x := range byPerson[int32(k>>32)] {
+			for _, y := range byPerson[int32(k&0xffffffff)] {
+				best = max(best, rare(x, y))
+			}
+		}
+		if best >= cvSketchSimilar {
 			pe.add(kiCVSketch, cvSketchWeight, false)
 		}
 	}
 }
+
+// cvBoilerplate is how many CVs may share a minimum for it to count in similarCVs. A
+// 16-bit minimum collides by chance about once per 65,536 CVs, so a million CVs share a
+// value some fifteen times at random; templates put hundreds on one. At 30, the ring
+// recall the sketches bring was gone too (the generated operators' sibling CVs agree
+// through their template's rarer phrases); at 300 the dense population kept most of it
+// (ring recall .89) at less cost in precision (.938) than with no suppression (.915).
+const cvBoilerplate = 300
 
 // bestSimilarity is the highest similarity between a sketch of a and one of b.
 func bestSimilarity(a, b []*cvSketch) float64 {
