@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"github.com/personagraph/personagraph/ingest"
 	"slices"
 	"testing"
 )
@@ -67,4 +68,25 @@ func TestSimilarCVs(t *testing.T) {
 	if _, ok := pairs[tied(0, 3)]; ok {
 		t.Error("an untied pair was compared")
 	}
+}
+
+// Any text's CV sketch parses and matches itself exactly; no input panics the parser.
+func FuzzCVSketch(f *testing.F) {
+	f.Add("Senior Go developer with ten years of distributed systems experience building payment platforms")
+	f.Add("zz")
+	f.Fuzz(func(t *testing.T, text string) {
+		parseCVSketch(text) // arbitrary input: no panic
+		for _, id := range ingest.CVIdentifiers(text, "") {
+			if id.Kind != ingest.KindCVSketch {
+				continue
+			}
+			s := parseCVSketch(id.Value)
+			if s == nil || s.similarity(s) != 1 {
+				t.Fatalf("sketch %q does not parse or match itself", id.Value)
+			}
+			if got := ingest.CVSketchSimilarity(id.Value, id.Value); got != 1 {
+				t.Fatalf("ingest similarity of a sketch with itself: %v", got)
+			}
+		}
+	})
 }

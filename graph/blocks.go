@@ -64,15 +64,22 @@ func putBlocks(txn *badger.Txn, id, sort string, keys []uint64) error {
 		return nil
 	}
 	sort = blockSort(sort)
-	list := binary.AppendUvarint(make([]byte, 0, 2+len(sort)+8*len(keys)), uint64(len(sort)))
-	list = append(list, sort...)
 	for _, k := range keys {
-		list = binary.BigEndian.AppendUint64(list, k)
 		if err := txn.Set(blockKey(k, sort, id), nil); err != nil {
 			return err
 		}
 	}
-	return txn.Set(recBlocksKey(id), list)
+	return txn.Set(recBlocksKey(id), encodeRecBlocks(sort, keys))
+}
+
+// encodeRecBlocks is the 'Y' value of a record: its sort string and blocking keys.
+func encodeRecBlocks(sort string, keys []uint64) []byte {
+	list := binary.AppendUvarint(make([]byte, 0, 2+len(sort)+8*len(keys)), uint64(len(sort)))
+	list = append(list, sort...)
+	for _, k := range keys {
+		list = binary.BigEndian.AppendUint64(list, k)
+	}
+	return list
 }
 
 // blockKeysOf lists the keys holding a record's blocking keys and their postings.
