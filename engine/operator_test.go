@@ -1,9 +1,10 @@
 package engine
 
 import (
-	"github.com/personagraph/personagraph/ingest"
 	"slices"
 	"testing"
+
+	"github.com/personagraph/personagraph/ingest"
 )
 
 func TestPhotoNearDuplicates(t *testing.T) {
