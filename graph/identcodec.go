@@ -19,9 +19,10 @@ const identCodecVersion = 1
 
 var errCorruptIdentifiers = errors.New("graph: corrupt identifier list")
 
-// posted reports whether identifiers of a kind get postings. Names and birthdays are
-// stored with the record but not posted: they identify nobody on their own, the engine
-// compares them from the record's list, and a common name's posting list would be huge.
+// posted reports whether identifiers of a kind get postings. Names, birthdays and CV
+// sketches are stored with the record but not posted: they identify nobody on their own,
+// the engine compares them from the record's list, and a common name's posting list would
+// be huge.
 func posted(k ingest.Kind) bool {
 	return k != ingest.KindNameKey && k != ingest.KindDOB && k != ingest.KindCVSketch
 }
