@@ -25,17 +25,6 @@ func (s *recordsSource) Next() (*ingest.Record, error) {
 	return s.recs[s.i-1], nil
 }
 
-// checkResult answers POST /v1/check.
-type checkResult struct {
-	RecordID        string   `json:"record_id"`
-	Result          string   `json:"result"`
-	PersonCluster   string   `json:"person_cluster"`
-	OperatorCluster string   `json:"operator_cluster"`
-	OperatorSize    int      `json:"operator_size"`
-	Risk            float64  `json:"risk"`
-	Flags           []string `json:"flags"`
-}
-
 // check stores one record and answers with the clusters it is in after linking it into
 // the stored clusters (engine.IngestOptions.Link; a full run if they were stale),
 // so a platform can ask "is this applicant part of a ring?" as it signs them up. The
@@ -61,35 +50,11 @@ func (s *Server) check(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	sum, err := s.eng.Ingest(r.Context(), &recordsSource{recs: []*ingest.Record{rec}}, &engine.IngestOptions{Link: true})
+	res, sum, err := s.eng.Check(r.Context(), rec)
 	s.m.countIngest(sum)
-	if err != nil {
-		writeError(w, http.StatusInternalServerError, err.Error())
-		return
-	}
-	stored, err := s.eng.Record(r.Context(), rec.RecordID)
 	if err != nil {
 		writeLookupError(w, err)
 		return
-	}
-	res := checkResult{RecordID: rec.RecordID, Result: "unchanged", Flags: []string{},
-		PersonCluster: stored.Clusters[graph.Person], OperatorCluster: stored.Clusters[graph.Operator]}
-	switch {
-	case sum.New > 0:
-		res.Result = "new"
-	case sum.Updated > 0:
-		res.Result = "updated"
-	}
-	if res.OperatorCluster != "" {
-		c, err := s.eng.Cluster(r.Context(), res.OperatorCluster)
-		if err != nil {
-			writeLookupError(w, err)
-			return
-		}
-		res.OperatorSize, res.Risk = c.Size, c.Risk
-		if c.Flags != nil {
-			res.Flags = c.Flags
-		}
 	}
 	returned(r, 1)
 	writeJSON(w, http.StatusOK, res)

@@ -29,6 +29,7 @@ import (
 // Engine is what the server reads and writes through; *engine.Engine implements it.
 type Engine interface {
 	Ingest(ctx context.Context, src engine.Source, o *engine.IngestOptions) (engine.Summary, error)
+	Check(ctx context.Context, rec *ingest.Record) (*engine.CheckResult, engine.Summary, error)
 	Record(ctx context.Context, id string) (*graph.StoredRecord, error)
 	Clusters(ctx context.Context, l graph.Level, f engine.ClusterFilter) ([]*graph.Cluster, error)
 	Cluster(ctx context.Context, id string) (*graph.Cluster, error)

@@ -335,7 +335,7 @@ func TestCheck(t *testing.T) {
 	}
 	f.do(t, req{"POST", "/v1/records", tok, "", strings.Join(rest, "\n")}, 200, nil)
 
-	var res checkResult
+	var res engine.CheckResult
 	f.do(t, req{"POST", "/v1/check", tok, "application/json", late}, 200, &res)
 	var member struct{ Clusters map[string]string }
 	f.do(t, req{method: "GET", path: "/v1/records/upwork:app:3001", token: f.tokens[RoleAnalyst]}, 200, &member)

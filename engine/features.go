@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"hash/fnv"
+	"iter"
 	"slices"
 	"strconv"
 	"strings"
@@ -72,51 +73,57 @@ func (e *Engine) loadFeatures(ctx context.Context, index map[string]int32) ([]fe
 			cur = &fs[i]
 		}
 		if cur != nil {
-			cur.add(kind, string(value))
+			cur.addBytes(kind, value)
 		}
 		return nil
 	})
 	return fs, err
 }
 
-// addBytes is add for a value valid only during the call: it is copied only for the
-// kinds add keeps (keep the two lists alike).
-func (cur *features) addBytes(kind ingest.Kind, v []byte) {
-	switch kind {
-	case ingest.KindNameKey, ingest.KindDOB, ingest.KindPostcode, ingest.KindAddress, ingest.KindEmail,
-		ingest.KindPhone, ingest.KindDocument, ingest.KindPhoto, ingest.KindCVSketch:
-		cur.add(kind, string(v))
-	}
-}
-
 // add records one identifier in the features.
-func (cur *features) add(kind ingest.Kind, v string) {
+func (cur *features) add(kind ingest.Kind, v string) { addValue(cur, kind, v) }
+
+// addBytes is add for a value valid only during the call (read from the store): it is
+// copied only for the kinds the features keep.
+func (cur *features) addBytes(kind ingest.Kind, v []byte) { addValue(cur, kind, v) }
+
+func addValue[S string | []byte](cur *features, kind ingest.Kind, v S) {
 	switch kind {
 	case ingest.KindNameKey:
-		if strings.Contains(v, ":") {
-			cur.phonetic = append(cur.phonetic, v)
+		if hasColon(v) {
+			cur.phonetic = append(cur.phonetic, string(v))
 		} else if cur.name == "" || len(v) > len(cur.name) {
-			cur.name = v
+			cur.name = string(v)
 		}
 	case ingest.KindDOB:
-		cur.dob = v
+		cur.dob = string(v)
 	case ingest.KindPostcode:
-		cur.postcode = append(cur.postcode, v)
+		cur.postcode = append(cur.postcode, string(v))
 	case ingest.KindAddress:
-		cur.address = append(cur.address, v)
+		cur.address = append(cur.address, string(v))
 	case ingest.KindEmail:
-		cur.emails = append(cur.emails, v)
+		cur.emails = append(cur.emails, string(v))
 	case ingest.KindPhone:
-		cur.phones = append(cur.phones, v)
+		cur.phones = append(cur.phones, string(v))
 	case ingest.KindDocument:
-		cur.docs = append(cur.docs, v)
+		cur.docs = append(cur.docs, string(v))
 	case ingest.KindPhoto:
-		if h, err := strconv.ParseUint(v, 16, 64); err == nil {
+		if h, err := strconv.ParseUint(string(v), 16, 64); err == nil {
 			cur.photo = h
 		}
 	case ingest.KindCVSketch:
-		cur.cv = parseCVSketch(v)
+		cur.cv = parseCVSketch(string(v))
 	}
+}
+
+// hasColon reports whether a name key is a phonetic one ("dm:...").
+func hasColon[S string | []byte](v S) bool {
+	for i := range len(v) {
+		if v[i] == ':' {
+			return true
+		}
+	}
+	return false
 }
 
 // personHubNames is how many dissimilar names may hold one e-mail, phone or document
@@ -127,6 +134,21 @@ const (
 	personHubNames    = 4
 	hubNameSimilarity = 0.85
 )
+
+// heldUnderManyNames reports whether names holds personHubNames or more dissimilar names (empty
+// ones ignored): a value or account held under that many is a hub or a shared login,
+// not one person's.
+func heldUnderManyNames(names iter.Seq[string]) bool {
+	var seen []string
+	for n := range names {
+		if n != "" && !similarToAny(n, seen) {
+			if seen = append(seen, n); len(seen) >= personHubNames {
+				return true
+			}
+		}
+	}
+	return false
+}
 
 func similarToAny(name string, names []string) bool {
 	for _, n := range names {
@@ -148,15 +170,14 @@ func (e *Engine) dropHubValues(ctx context.Context, index map[string]int32, fs [
 			if len(recs) < personHubNames {
 				return nil
 			}
-			var names []string
-			for _, r := range recs {
-				if i, ok := index[r]; ok && fs[i].name != "" && !similarToAny(fs[i].name, names) {
-					names = append(names, fs[i].name)
-					if len(names) >= personHubNames {
-						hubs[string(k)+"\x00"+value] = struct{}{}
-						return nil
+			if heldUnderManyNames(func(yield func(string) bool) {
+				for _, r := range recs {
+					if i, ok := index[r]; ok && !yield(fs[i].name) {
+						return
 					}
 				}
+			}) {
+				hubs[string(k)+"\x00"+value] = struct{}{}
 			}
 			return nil
 		})
@@ -190,18 +211,18 @@ func (e *Engine) linkAccounts(ctx context.Context, index map[string]int32, fs []
 	linked := 0
 	err := e.store.ForEachShared(ctx, ingest.KindAccount, func(_ string, recs []string) error {
 		var members []int32
-		var names []string
 		for _, r := range recs {
-			i, ok := index[r]
-			if !ok {
-				continue
-			}
-			members = append(members, i)
-			if n := fs[i].name; n != "" && !similarToAny(n, names) {
-				names = append(names, n)
+			if i, ok := index[r]; ok {
+				members = append(members, i)
 			}
 		}
-		if len(members) < 2 || len(names) >= personHubNames {
+		if len(members) < 2 || heldUnderManyNames(func(yield func(string) bool) {
+			for _, m := range members {
+				if !yield(fs[m].name) {
+					return
+				}
+			}
+		}) {
 			return nil
 		}
 		for _, m := range members[1:] {

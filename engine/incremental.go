@@ -369,23 +369,13 @@ func (lk *linker) personMatches(ctx context.Context, self *graph.RecordState) ([
 
 // hubNames reports whether records hold personHubNames or more dissimilar names.
 func hubNames(fs map[string]*features, ids []string) bool {
-	if len(ids) < personHubNames {
-		return false
-	}
-	var names []string
-	for _, id := range ids {
-		f := fs[id]
-		if f == nil {
-			continue
-		}
-		if n := f.name; n != "" && !similarToAny(n, names) {
-			names = append(names, n)
-			if len(names) >= personHubNames {
-				return true
+	return len(ids) >= personHubNames && heldUnderManyNames(func(yield func(string) bool) {
+		for _, id := range ids {
+			if f := fs[id]; f != nil && !yield(f.name) {
+				return
 			}
 		}
-	}
-	return false
+	})
 }
 
 // merge returns the cluster of level l made of the stored clusters olds ("" ignored) and
@@ -614,12 +604,7 @@ func (lk *linker) operatorEvidence(ctx context.Context, members []string, oldPer
 		}
 		for _, h := range holders {
 			if h != self {
-				pe := pairs[h]
-				if pe == nil {
-					pe = &pairEvidence{}
-					pairs[h] = pe
-				}
-				pe.add(ki, w, facilitator)
+				pairFor(pairs, h).add(ki, w, facilitator)
 			}
 		}
 	}
@@ -646,12 +631,7 @@ func (lk *linker) operatorEvidence(ctx context.Context, members []string, oldPer
 			}
 			note(h.RecordID)
 			if p := personOf(h.RecordID); p != self {
-				pe := pairs[p]
-				if pe == nil {
-					pe = &pairEvidence{}
-					pairs[p] = pe
-				}
-				pe.add(kiPhoneBlock, phoneBlockWeight, true)
+				pairFor(pairs, p).add(kiPhoneBlock, phoneBlockWeight, true)
 				lowest, highest = min(lowest, m), max(highest, m)
 				blockRecs = append(blockRecs, h.RecordID)
 			}
@@ -702,12 +682,7 @@ func (lk *linker) operatorEvidence(ctx context.Context, members []string, oldPer
 				if h := featuresOf(st.Identifiers).photo; h != 0 && bits.OnesCount64(h^ph) <= photoNearBits {
 					note(id)
 					if p := personOf(id); p != self {
-						pe := pairs[p]
-						if pe == nil {
-							pe = &pairEvidence{}
-							pairs[p] = pe
-						}
-						pe.add(kiPhotoNear, photoNearWeight, false)
+						pairFor(pairs, p).add(kiPhotoNear, photoNearWeight, false)
 					}
 				}
 			}

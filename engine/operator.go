@@ -78,6 +78,16 @@ type pairEvidence struct {
 	facilitator uint16 // kinds whose evidence came from facilitator values
 }
 
+// pairFor returns the evidence of pair k, adding an empty one first if there is none.
+func pairFor[K comparable](pairs map[K]*pairEvidence, k K) *pairEvidence {
+	pe := pairs[k]
+	if pe == nil {
+		pe = &pairEvidence{}
+		pairs[k] = pe
+	}
+	return pe
+}
+
 func (pe *pairEvidence) add(ki int, w float64, facilitator bool) {
 	pe.total += w
 	pe.byKind[ki] += w
@@ -149,12 +159,7 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 			for a := range holders {
 				for b := a + 1; b < len(holders); b++ {
 					k := uint64(holders[a])<<32 | uint64(holders[b])
-					pe := pairs[k]
-					if pe == nil {
-						pe = &pairEvidence{}
-						pairs[k] = pe
-					}
-					pe.add(ki, w, facilitator)
+					pairFor(pairs, k).add(ki, w, facilitator)
 				}
 			}
 			return nil
@@ -167,19 +172,14 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 		if a > b {
 			a, b = b, a
 		}
-		k := uint64(a)<<32 | uint64(b)
-		pe := pairs[k]
-		if pe == nil {
-			pe = &pairEvidence{}
-			pairs[k] = pe
-		}
 		// Numbers bought together are a purchase: often a facilitator's SIMs, handed to
 		// several operators (DOMAIN.md 6.4).
-		pe.add(ki, w, ki == kiPhoneBlock)
+		pairFor(pairs, uint64(a)<<32|uint64(b)).add(ki, w, ki == kiPhoneBlock)
 	}
 	photoNearDuplicates(persons, near.photo, func(a, b int32) { addPair(a, b, kiPhotoNear, photoNearWeight) })
-	phoneBlocks(persons, near.phones, func(a, b int32) { addPair(a, b, kiPhoneBlock, phoneBlockWeight) })
-	shared = append(shared, phoneBlockRuns(persons, near.phones)...)
+	numbers := sortedPhoneNumbers(near.phones)
+	phoneBlocks(persons, numbers, func(a, b int32) { addPair(a, b, kiPhoneBlock, phoneBlockWeight) })
+	shared = append(shared, phoneBlockRuns(persons, numbers)...)
 	similarCVs(persons, near.cv, pairs)
 	keys := make([]uint64, 0, len(pairs))
 	for k := range pairs {
@@ -451,21 +451,29 @@ func bestSimilarity(a, b []*cvSketch) float64 {
 	return best
 }
 
+// phoneNumber is one phone number of one record.
+type phoneNumber struct {
+	n   uint64
+	rec int32
+}
+
+// sortedPhoneNumbers lists every record's numbers in numeric order (then by record):
+// phoneBlocks and phoneBlockRuns walk it.
+func sortedPhoneNumbers(phones [][]uint64) []phoneNumber {
+	var all []phoneNumber
+	for i, ps := range phones {
+		for _, n := range ps {
+			all = append(all, phoneNumber{n, int32(i)})
+		}
+	}
+	slices.SortFunc(all, func(a, b phoneNumber) int { return cmp.Or(cmp.Compare(a.n, b.n), cmp.Compare(a.rec, b.rec)) })
+	return all
+}
+
 // phoneBlockRuns returns the runs of numbers, each within phoneBlockSpan of the next,
 // held by two or more person clusters: a block of numbers bought together, as evidence
 // (kind phoneBlockKind, value "first..last") for the sequential_phones flag.
-func phoneBlockRuns(persons []int32, phones [][]uint64) []sharedValue {
-	type num struct {
-		n   uint64
-		rec int32
-	}
-	var all []num
-	for i, ps := range phones {
-		for _, n := range ps {
-			all = append(all, num{n, int32(i)})
-		}
-	}
-	slices.SortFunc(all, func(a, b num) int { return cmp.Or(cmp.Compare(a.n, b.n), cmp.Compare(a.rec, b.rec)) })
+func phoneBlockRuns(persons []int32, all []phoneNumber) []sharedValue {
 	var out []sharedValue
 	for i := 0; i < len(all); {
 		j := i + 1
@@ -497,26 +505,7 @@ func phoneRange(lo, hi uint64) string {
 
 // phoneBlocks calls link for pairs of person clusters holding numbers at most
 // phoneBlockSpan apart (and not equal: equal numbers are exact evidence).
-func phoneBlocks(persons []int32, phones [][]uint64, link func(a, b int32)) {
-	type num struct {
-		n   uint64
-		rec int32
-	}
-	var all []num
-	for i, ps := range phones {
-		for _, n := range ps {
-			all = append(all, num{n, int32(i)})
-		}
-	}
-	slices.SortFunc(all, func(a, b num) int {
-		switch {
-		case a.n < b.n:
-			return -1
-		case a.n > b.n:
-			return 1
-		}
-		return int(a.rec - b.rec)
-	})
+func phoneBlocks(persons []int32, all []phoneNumber, link func(a, b int32)) {
 	for i := range all {
 		for j := i + 1; j < len(all) && j <= i+maxNearBucket && all[j].n-all[i].n <= phoneBlockSpan; j++ {
 			a, b := all[i], all[j]

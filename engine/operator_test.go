@@ -29,7 +29,7 @@ func TestPhoneBlocks(t *testing.T) {
 	persons := []int32{0, 1, 2, 2}
 	phones := [][]uint64{{19405550117}, {19405550118}, {19405559999, 19405550117}, nil}
 	var got [][2]int32
-	phoneBlocks(persons, phones, func(a, b int32) { got = append(got, [2]int32{min(a, b), max(a, b)}) })
+	phoneBlocks(persons, sortedPhoneNumbers(phones), func(a, b int32) { got = append(got, [2]int32{min(a, b), max(a, b)}) })
 	slices.SortFunc(got, func(x, y [2]int32) int { return int(x[0]-y[0])*10 + int(x[1]-y[1]) })
 	// 0 and 1 hold consecutive numbers; 2 holds 0's exact number (exact evidence, not a
 	// block) and the next one to 1's.

@@ -143,7 +143,7 @@ func (s *Store) BlockHolders(ctx context.Context, key uint64, limit int) (ids []
 func (s *Store) BlockHoldersOfEach(ctx context.Context, keys []uint64, limit int) (ids [][]string, more []bool, err error) {
 	ids, more = make([][]string, len(keys)), make([]bool, len(keys))
 	err = s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{})
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixBlock}})
 		defer it.Close()
 		for i, k := range keys {
 			prefix := blockPrefix(k)

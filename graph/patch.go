@@ -90,24 +90,6 @@ func (s *Store) RecordStates(ctx context.Context, ids []string) ([]RecordState, 
 	return out, err
 }
 
-// HoldersUpTo is Holders reading at most limit ids (0: all); more says there were more.
-func (s *Store) HoldersUpTo(ctx context.Context, kind ingest.Kind, value string, limit int) (ids []string, more bool, err error) {
-	err = s.db.View(func(txn *badger.Txn) error {
-		prefix := postingValuePrefix(kind, value)
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			if limit > 0 && len(ids) == limit {
-				more = true
-				return nil
-			}
-			ids = append(ids, string(it.Item().Key()[len(prefix):]))
-		}
-		return nil
-	})
-	return ids, more, err
-}
-
 // ClusterPatch replaces some clusters of one level: the clusters named in Drop are
 // deleted and those in Put written, with their records' memberships.
 type ClusterPatch struct {
@@ -269,31 +251,6 @@ func (s *Store) EachIdentifierOf(ctx context.Context, ids []string, fn func(i in
 	})
 }
 
-// IdentifierLists returns the current identifiers of records, in the order of ids (nil
-// for a record that does not exist): one read per record, for comparing candidates.
-func (s *Store) IdentifierLists(ctx context.Context, ids []string) ([][]ingest.Identifier, error) {
-	out := make([][]ingest.Identifier, len(ids))
-	err := s.db.View(func(txn *badger.Txn) error {
-		for i, id := range ids {
-			item, err := txn.Get(recIdentKey(id))
-			if errors.Is(err, badger.ErrKeyNotFound) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			if err := item.Value(func(v []byte) (err error) {
-				out[i], err = decodeIdentifiers(v)
-				return err
-			}); err != nil {
-				return fmt.Errorf("graph: record %q identifiers: %w", id, err)
-			}
-		}
-		return nil
-	})
-	return out, err
-}
-
 // Value names one identifier value.
 type Value struct {
 	Kind  ingest.Kind
@@ -305,7 +262,7 @@ type Value struct {
 func (s *Store) HoldersOfEach(ctx context.Context, values []Value, limit int) (ids [][]string, more []bool, err error) {
 	ids, more = make([][]string, len(values)), make([]bool, len(values))
 	err = s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{})
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixPosting}})
 		defer it.Close()
 		for i, v := range values {
 			prefix := postingValuePrefix(v.Kind, v.Value)

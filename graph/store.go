@@ -541,15 +541,9 @@ func (s *Store) ForEachShared(ctx context.Context, kind ingest.Kind, fn func(val
 
 // Holders returns the ids of the records that currently hold an identifier.
 func (s *Store) Holders(ctx context.Context, kind ingest.Kind, value string) ([]string, error) {
-	var ids []string
-	err := s.db.View(func(txn *badger.Txn) error {
-		prefix := postingValuePrefix(kind, value)
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
-		defer it.Close()
-		for it.Rewind(); it.Valid(); it.Next() {
-			ids = append(ids, string(it.Item().Key()[len(prefix):]))
-		}
-		return nil
-	})
-	return ids, err
+	ids, _, err := s.HoldersOfEach(ctx, []Value{{Kind: kind, Value: value}}, 0)
+	if err != nil {
+		return nil, err
+	}
+	return ids[0], nil
 }

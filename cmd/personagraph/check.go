@@ -12,20 +12,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/personagraph/personagraph/engine"
-	"github.com/personagraph/personagraph/graph"
 	"github.com/personagraph/personagraph/ingest"
 )
 
-// checkLine is one answer of `personagraph check`, the CLI twin of POST /v1/check.
+// checkLine is one answer of `personagraph check`: POST /v1/check's, with the time it took.
 type checkLine struct {
-	RecordID        string   `json:"record_id"`
-	Result          string   `json:"result"`
-	PersonCluster   string   `json:"person_cluster"`
-	OperatorCluster string   `json:"operator_cluster"`
-	OperatorSize    int      `json:"operator_size"`
-	Risk            float64  `json:"risk"`
-	Flags           []string `json:"flags"`
-	TookMS          float64  `json:"took_ms"`
+	*engine.CheckResult
+	TookMS float64 `json:"took_ms"`
 }
 
 func newCheckCmd(g *globals) *cobra.Command {
@@ -72,33 +65,11 @@ on standard error with their line number and field, as ingest does.`,
 					return err
 				}
 				start := time.Now()
-				sum, err := e.Ingest(ctx, &oneRecord{rec: rec}, &engine.IngestOptions{Link: true})
+				res, _, err := e.Check(ctx, rec)
 				if err != nil {
 					return err
 				}
-				out := checkLine{RecordID: rec.RecordID, Result: "unchanged", Flags: []string{}}
-				switch {
-				case sum.New > 0:
-					out.Result = "new"
-				case sum.Updated > 0:
-					out.Result = "updated"
-				}
-				st, err := e.Record(ctx, rec.RecordID)
-				if err != nil {
-					return err
-				}
-				out.PersonCluster, out.OperatorCluster = st.Clusters[graph.Person], st.Clusters[graph.Operator]
-				if out.OperatorCluster != "" {
-					c, err := e.Cluster(ctx, out.OperatorCluster)
-					if err != nil {
-						return err
-					}
-					out.OperatorSize, out.Risk = c.Size, c.Risk
-					if c.Flags != nil {
-						out.Flags = c.Flags
-					}
-				}
-				out.TookMS = float64(time.Since(start).Microseconds()) / 1000
+				out := checkLine{CheckResult: res, TookMS: float64(time.Since(start).Microseconds()) / 1000}
 				if err := enc.Encode(out); err != nil {
 					return err
 				}
@@ -110,18 +81,4 @@ on standard error with their line number and field, as ingest does.`,
 		},
 	}
 	return cmd
-}
-
-// oneRecord is an engine.Source of a single parsed record.
-type oneRecord struct {
-	rec  *ingest.Record
-	done bool
-}
-
-func (o *oneRecord) Next() (*ingest.Record, error) {
-	if o.done {
-		return nil, io.EOF
-	}
-	o.done = true
-	return o.rec, nil
 }
