@@ -95,6 +95,12 @@ type IngestOptions struct {
 	// SkipCluster leaves the clusters stale. For answering one applicant at a time and for
 	// trickling streams; a later full run refines what it decided.
 	Link bool
+	// Bulk loads an empty store through the store's bulk loader (graph.BulkLoad: an
+	// external sort streamed into Badger, and an offline-built index) instead of
+	// transactions: for a first large file. A store that holds data already, and Link,
+	// take the usual path. A bulk load is all or nothing: an error or a crash leaves the
+	// store empty, and the same input can be sent again.
+	Bulk bool
 }
 
 // Ingest reads every record of src, normalises it and stores it in batches, then
@@ -121,6 +127,16 @@ func (e *Engine) Ingest(ctx context.Context, src Source, o *IngestOptions) (Summ
 		}
 	}
 	var changed []string // with o.Link, the ids of new and updated records, in order
+	var bulk *graph.BulkLoader
+	if o.Bulk && !o.Link {
+		var err error
+		bulk, err = e.store.BulkLoad(ctx, nil)
+		if errors.Is(err, graph.ErrNotEmpty) {
+			bulk = nil
+		} else if err != nil {
+			return Summary{}, err
+		}
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	work := make(chan *ingestBatch, e.workers)
 	ordered := make(chan *ingestBatch, e.workers+1)
@@ -156,6 +172,17 @@ func (e *Engine) Ingest(ctx context.Context, src Source, o *IngestOptions) (Summ
 			case <-gctx.Done():
 				return gctx.Err()
 			}
+			if bulk != nil {
+				if err := bulk.Add(gctx, b.puts); err != nil {
+					return err
+				}
+				st := bulk.Stats()
+				sum.New, sum.Updated, sum.Unchanged = st.New, st.Updated, st.Unchanged
+				if o.OnProgress != nil {
+					o.OnProgress(sum)
+				}
+				continue
+			}
 			res, err := e.store.PutBatch(gctx, b.puts)
 			if err != nil {
 				return err
@@ -181,6 +208,16 @@ func (e *Engine) Ingest(ctx context.Context, src Source, o *IngestOptions) (Summ
 	})
 	err := g.Wait()
 	sum.Rejected = rejected
+	if bulk != nil {
+		if err == nil {
+			var st graph.BulkStats
+			st, err = bulk.Finish(ctx)
+			sum.New, sum.Updated, sum.Unchanged = st.New, st.Updated, st.Unchanged
+		} else {
+			err = errors.Join(err, bulk.Abort())
+			sum.New, sum.Updated, sum.Unchanged = 0, 0, 0
+		}
+	}
 	if err != nil {
 		return sum, err
 	}

@@ -23,8 +23,8 @@ import (
 var (
 	// ErrBadBackup means a backup file is not one, is truncated or was altered.
 	ErrBadBackup = errors.New("graph: not a valid personagraph backup (truncated or altered?)")
-	// ErrNotEmpty means a restore target already holds data.
-	ErrNotEmpty = errors.New("graph: restore target is not empty")
+	// ErrNotEmpty means a restore target, or a bulk load's, already holds data.
+	ErrNotEmpty = errors.New("graph: the store is not empty")
 )
 
 // A backup file (docs/format.md) is a header and a sequence of chunks:

@@ -59,17 +59,17 @@ func recBlocksKey(id string) []byte {
 }
 
 // putBlocks writes a record's blocking keys and their postings.
-func putBlocks(txn *badger.Txn, id, sort string, keys []uint64) error {
+func putBlocks(set func(key, value []byte) error, id, sort string, keys []uint64) error {
 	if len(keys) == 0 {
 		return nil
 	}
 	sort = blockSort(sort)
 	for _, k := range keys {
-		if err := txn.Set(blockKey(k, sort, id), nil); err != nil {
+		if err := set(blockKey(k, sort, id), nil); err != nil {
 			return err
 		}
 	}
-	return txn.Set(recBlocksKey(id), encodeRecBlocks(sort, keys))
+	return set(recBlocksKey(id), encodeRecBlocks(sort, keys))
 }
 
 // encodeRecBlocks is the 'Y' value of a record: its sort string and blocking keys.

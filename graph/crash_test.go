@@ -59,7 +59,11 @@ func TestCrashHelperProcess(t *testing.T) {
 	if os.Getenv(crashChildEnv) != "1" {
 		return
 	}
-	if err := crashChild(os.Getenv("CRASH_DATA"), os.Getenv("CRASH_INPUT"), os.Stdout); err != nil {
+	child := crashChild
+	if os.Getenv("CRASH_BULK") == "1" {
+		child = crashChildBulk
+	}
+	if err := child(os.Getenv("CRASH_DATA"), os.Getenv("CRASH_INPUT"), os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "child:", err)
 		os.Exit(3)
 	}
@@ -133,6 +137,62 @@ func crashChild(dir, input string, out io.Writer) error {
 	return err
 }
 
+// crashChildBulk bulk-loads the input into a new store with a small sort budget (so that
+// runs are spilled and merged), printing "added N" after each batch and "finishing"
+// before the stream into Badger.
+func crashChildBulk(dir, input string, out io.Writer) error {
+	ctx := context.Background()
+	s, err := Open(dir, &Options{MemTableSize: 8 << 20})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	f, err := os.Open(input)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	l, err := s.BulkLoad(ctx, &BulkOptions{Memory: 256 << 10})
+	if err != nil {
+		return err
+	}
+	// Let the StreamWriter finish the tables of each prefix before saying so: the kill
+	// then comes with those tables in Badger's manifest.
+	l.streamed = func(prefix byte) {
+		time.Sleep(20 * time.Millisecond)
+		fmt.Fprintf(out, "streamed %c\n", prefix)
+	}
+	r := ingest.NewReader(f, 0)
+	added := 0
+	var batch []Put
+	for {
+		rec, err := r.Next()
+		if err != nil && err != io.EOF {
+			return err
+		}
+		if rec != nil {
+			batch = append(batch, Put{Record: rec, Identifiers: ingest.Identifiers(rec)})
+		}
+		if len(batch) == crashBatch || (err == io.EOF && len(batch) > 0) {
+			if err := l.Add(ctx, batch); err != nil {
+				return err
+			}
+			added += len(batch)
+			batch = nil
+			fmt.Fprintf(out, "added %d\n", added)
+		}
+		if err == io.EOF {
+			break
+		}
+	}
+	fmt.Fprintln(out, "finishing")
+	if _, err := l.Finish(ctx); err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(out, "done")
+	return err
+}
+
 func TestCrashMidIngest(t *testing.T) {
 	ctx := context.Background()
 	input := filepath.Join(t.TempDir(), "records.ndjson")
@@ -141,6 +201,11 @@ func TestCrashMidIngest(t *testing.T) {
 		name  string
 		after time.Duration // kill this long after the start, or
 		lines int           // after this many progress lines
+		// bulk runs the bulk loader; with finishing set, the kill comes that long after
+		// the child starts streaming into Badger.
+		bulk      bool
+		finishing time.Duration
+		streamed  string // with bulk, kill at this progress line
 	}{
 		{name: "50ms", after: 50 * time.Millisecond},
 		{name: "200ms", after: 200 * time.Millisecond},
@@ -148,11 +213,22 @@ func TestCrashMidIngest(t *testing.T) {
 		{name: "after 3 batches", lines: 3},
 		{name: "after 12 batches", lines: 12},
 		{name: "after 26 batches", lines: 26},
+		{name: "bulk after 10 batches", bulk: true, lines: 10},
+		{name: "bulk finishing 0ms", bulk: true, finishing: time.Nanosecond},
+		{name: "bulk finishing 5ms", bulk: true, finishing: 5 * time.Millisecond},
+		{name: "bulk finishing 20ms", bulk: true, finishing: 20 * time.Millisecond},
+		{name: "bulk finishing 60ms", bulk: true, finishing: 60 * time.Millisecond},
+		{name: "bulk streamed postings", bulk: true, streamed: "streamed I"},
+		{name: "bulk streamed versions", bulk: true, streamed: "streamed V"},
+		{name: "bulk streamed all", bulk: true, streamed: "streamed X"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "data")
 			cmd := exec.Command(os.Args[0], "-test.run=^TestCrashHelperProcess$", "-test.count=1")
 			cmd.Env = append(os.Environ(), crashChildEnv+"=1", "CRASH_DATA="+dir, "CRASH_INPUT="+input)
+			if tc.bulk {
+				cmd.Env = append(cmd.Env, "CRASH_BULK=1")
+			}
 			stdout, err := cmd.StdoutPipe()
 			if err != nil {
 				t.Fatal(err)
@@ -171,18 +247,37 @@ func TestCrashMidIngest(t *testing.T) {
 				}
 			}()
 			last := ""
-			if tc.lines > 0 {
+			switch {
+			case tc.lines > 0:
 				for n := 0; n < tc.lines; {
 					line, ok := <-progress
 					if !ok {
 						break
 					}
-					if strings.HasPrefix(line, "stored ") {
+					if strings.HasPrefix(line, "stored ") || strings.HasPrefix(line, "added ") {
 						n++
 						last = line
 					}
 				}
-			} else {
+			case tc.streamed != "":
+				for line := range progress {
+					last = line
+					if line == tc.streamed {
+						break
+					}
+				}
+				if last != tc.streamed {
+					t.Fatalf("the child ended at %q before %q", last, tc.streamed)
+				}
+			case tc.finishing > 0:
+				for line := range progress {
+					last = line
+					if line == "finishing" {
+						break
+					}
+				}
+				time.Sleep(tc.finishing)
+			default:
 				time.Sleep(tc.after)
 			}
 			if err := cmd.Process.Kill(); err != nil {
@@ -208,7 +303,17 @@ func TestCrashMidIngest(t *testing.T) {
 			}
 			before := countRecords(t, s)
 			t.Logf("killed at %q with %d records stored", last, before)
-			if tc.lines > 0 && before < tc.lines*crashBatch {
+			switch {
+			case tc.bulk && before != 0 && before != crashRecords:
+				t.Fatalf("a killed bulk load left %d of %d records: want all or nothing", before, crashRecords)
+			case tc.bulk:
+				if _, err := os.Stat(filepath.Join(dir, bulkMarker)); !errors.Is(err, os.ErrNotExist) {
+					t.Fatalf("bulk marker after reopen: %v", err)
+				}
+				if _, err := os.Stat(filepath.Join(dir, bulkSortDir)); !errors.Is(err, os.ErrNotExist) {
+					t.Fatalf("sort runs after reopen: %v", err)
+				}
+			case tc.lines > 0 && before < tc.lines*crashBatch:
 				t.Fatalf("%d records stored after %d batches were reported", before, tc.lines)
 			}
 

@@ -119,6 +119,9 @@ func Open(dir string, opts *Options) (_ *Store, err error) {
 		if err := writeMarker(dir, encrypted); err != nil {
 			return nil, err
 		}
+		if err := recoverBulk(dir, db, o.Logger); err != nil {
+			return nil, err
+		}
 		idxPath = filepath.Join(dir, "index.bleve")
 	}
 	idx, created, err := openNameIndex(idxPath, newTokenHasher(o.EncryptionKey))
@@ -281,7 +284,7 @@ var errTooBig = errors.New("graph: transaction full")
 func putLocked(txn *badger.Txn, p Put) (PutResult, error) {
 	rec := p.Record
 	id := rec.RecordID
-	meta := recordMeta{observed: rec.Observed.UnixNano(), signals: p.Signals, hash: sha256.Sum256(rec.Canonical)}
+	meta := recordMeta{observed: rec.Observed.UnixNano(), signals: p.Signals, hash: contentHash(rec)}
 	result := New
 	item, err := txn.Get(recordKey(id))
 	switch {
@@ -310,27 +313,37 @@ func putLocked(txn *badger.Txn, p Put) (PutResult, error) {
 	default:
 		return 0, err
 	}
-	if err := txn.Set(recordKey(id), meta.marshal()); err != nil {
+	if err := recordEntries(p, meta, txn.Set); err != nil {
 		return 0, err
 	}
-	if err := txn.Set(versionKey(id, meta.version), rec.Canonical); err != nil {
-		return 0, err
+	return result, txn.Set([]byte{keyStale}, nil)
+}
+
+// contentHash is what tells a record sent again from a changed one.
+func contentHash(rec *ingest.Record) [32]byte { return sha256.Sum256(rec.Canonical) }
+
+// recordEntries passes every key and value that store p as its version meta.version to
+// set: the record layout, shared by PutBatch and the bulk loader (bulk.go).
+func recordEntries(p Put, meta recordMeta, set func(key, value []byte) error) error {
+	id := p.Record.RecordID
+	if err := set(recordKey(id), meta.marshal()); err != nil {
+		return err
 	}
-	if err := txn.Set(recIdentKey(id), encodeIdentifiers(p.Identifiers)); err != nil {
-		return 0, err
+	if err := set(versionKey(id, meta.version), p.Record.Canonical); err != nil {
+		return err
+	}
+	if err := set(recIdentKey(id), encodeIdentifiers(p.Identifiers)); err != nil {
+		return err
 	}
 	for _, ident := range p.Identifiers {
 		if !posted(ident.Kind) {
 			continue
 		}
-		if err := txn.Set(postingKey(ident.Kind, ident.Value, id), nil); err != nil {
-			return 0, err
+		if err := set(postingKey(ident.Kind, ident.Value, id), nil); err != nil {
+			return err
 		}
 	}
-	if err := putBlocks(txn, id, p.BlockSort, p.Blocks); err != nil {
-		return 0, err
-	}
-	return result, txn.Set([]byte{keyStale}, nil)
+	return putBlocks(set, id, p.BlockSort, p.Blocks)
 }
 
 // dropIdentifiers removes a record's current identifiers and their postings, before a new

@@ -19,6 +19,7 @@ func newIngestCmd(g *globals) *cobra.Command {
 		format  string
 		mapSpec string
 		strict  bool
+		bulk    bool
 	)
 	cmd := &cobra.Command{
 		Use:   "ingest [--format ndjson] FILE...|-",
@@ -51,7 +52,7 @@ func newIngestCmd(g *globals) *cobra.Command {
 			}
 			var total engine.Summary
 			for _, name := range args {
-				sum, err := ingestFile(cmd, g, e, name, m)
+				sum, err := ingestFile(cmd, g, e, name, m, bulk)
 				total.New += sum.New
 				total.Updated += sum.Updated
 				total.Unchanged += sum.Unchanged
@@ -76,12 +77,13 @@ func newIngestCmd(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&format, "format", "ndjson", "input format: ndjson or csv")
 	cmd.Flags().StringVar(&mapSpec, "map", "", "CSV column mapping: a JSON mapping file or a preset (febrl, febrl_dsgen, splink, rldata)")
 	cmd.Flags().BoolVar(&strict, "strict", false, "exit non-zero if any line is rejected")
+	cmd.Flags().BoolVar(&bulk, "bulk", true, "load a file into an empty store through the bulk loader (sorted stream into Badger, offline index build; all or nothing); a store holding data always takes transactions")
 	return cmd
 }
 
 // ingestFile stores the records of one file ("-" is standard input) without clustering.
 // A nil mapping means NDJSON; otherwise the file is CSV read through the mapping.
-func ingestFile(cmd *cobra.Command, g *globals, e *engine.Engine, name string, m *ingest.Mapping) (engine.Summary, error) {
+func ingestFile(cmd *cobra.Command, g *globals, e *engine.Engine, name string, m *ingest.Mapping, bulk bool) (engine.Summary, error) {
 	var r io.Reader = os.Stdin
 	if name != "-" {
 		f, err := os.Open(name)
@@ -116,6 +118,7 @@ func ingestFile(cmd *cobra.Command, g *globals, e *engine.Engine, name string, m
 				Float64("records_per_s", float64(n)/time.Since(start).Seconds()).Msg("ingest progress")
 		},
 		SkipCluster: true,
+		Bulk:        bulk,
 	})
 	if err != nil && errors.Is(err, cmd.Context().Err()) {
 		return sum, fmt.Errorf("interrupted after %d records: %w", sum.Accepted(), err)
