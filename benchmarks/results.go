@@ -48,7 +48,8 @@ func WriteResults(w io.Writer, env Env, acc []Result, speed []SpeedResult, norm 
 	}
 	if len(speed) > 0 {
 		fmt.Fprintf(&b, "\n## Speed\n\n")
-		fmt.Fprintf(&b, "Generated tier T1 populations streamed into a fresh store. Lookup is one record by id\n")
+		fmt.Fprintf(&b, "Generated tier T1 populations streamed into a fresh store (through the bulk loader, as\n")
+		fmt.Fprintf(&b, "`personagraph ingest` does for an empty store; STORE.md compares it with transactions). Lookup is one record by id\n")
 		fmt.Fprintf(&b, "(1,000 random ids). Peak Go memory is the runtime's mapped memory, not Badger's and Bleve's\n")
 		fmt.Fprintf(&b, "memory-mapped files; store bytes are the data directory on disk. Check is what\n")
 		fmt.Fprintf(&b, "POST /v1/check does in the engine, without HTTP: store one new record (a stored one\n")

@@ -158,7 +158,7 @@ func ingestReader(ctx context.Context, eng *engine.Engine, r io.Reader, m *inges
 		}
 		src = c
 	}
-	return eng.Ingest(ctx, src, &engine.IngestOptions{SkipCluster: true})
+	return eng.Ingest(ctx, src, &engine.IngestOptions{SkipCluster: true, Bulk: true})
 }
 
 // peakMemory samples the Go runtime's total mapped memory every few milliseconds until

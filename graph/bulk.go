@@ -263,6 +263,10 @@ func (l *BulkLoader) writeSorted(ctx context.Context) error {
 			return nil
 		})
 		if err == nil {
+			// Close the prefix's stream: Badger then writes its last table and drops its
+			// table builder, which holds a whole table (64 MiB) in memory. Prefixes go
+			// one after another, so at most one builder is open.
+			badger.KVToBuffer(&pb.KV{StreamId: kv.StreamId, StreamDone: true}, buf)
 			err = send()
 		}
 		if err != nil {

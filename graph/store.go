@@ -89,6 +89,11 @@ func Open(dir string, opts *Options) (_ *Store, err error) {
 		WithBlockCacheSize(o.BlockCacheSize).
 		WithIndexCacheSize(o.IndexCacheSize).
 		WithNumCompactors(2).
+		// Tables of the last level (and of a bulk load's stream) are BaseTableSize times
+		// 2^5; every table builder takes twice a table's size of memory up front, so the
+		// default 2 MiB made 128 MiB builders and a bulk load's peak RSS 1.6 GiB at 100k
+		// records. 1 MiB halves that at the price of more, smaller files.
+		WithBaseTableSize(1 << 20).
 		WithInMemory(o.InMemory)
 	encrypted := len(o.EncryptionKey) > 0
 	if encrypted && len(o.EncryptionKey) != KeyLen {

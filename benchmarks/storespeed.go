@@ -1,0 +1,228 @@
+package benchmarks
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/personagraph/personagraph/engine"
+	"github.com/personagraph/personagraph/graph"
+	"github.com/personagraph/personagraph/ingest"
+)
+
+// StoreResult is one way of filling a store with the same records: the store suite.
+type StoreResult struct {
+	Mode          string        `json:"mode"`
+	Records       int           `json:"records"`
+	Pairs         int           `json:"pairs,omitempty"` // Badger keys written, raw modes
+	Took          time.Duration `json:"took_ns"`
+	RecordsPerSec float64       `json:"records_per_s"`
+	// PeakRSS is the process's peak resident set during this mode alone (Linux: VmHWM,
+	// reset before the mode starts), Badger's and Bleve's mapped files included; 0 where
+	// the platform does not tell.
+	PeakRSS        uint64  `json:"peak_rss_bytes"`
+	PeakGoMemory   uint64  `json:"peak_go_memory_bytes"`
+	StoreBytes     int64   `json:"store_bytes"`
+	BytesPerRecord float64 `json:"bytes_per_record"`
+}
+
+// Store suite modes.
+const (
+	ModeBulk        = "bulk load (ingest into an empty store)"
+	ModeStream      = "stream of 100-record batches (transactions)"
+	ModeRawBatch    = "raw Badger WriteBatch, same keys"
+	ModeRawStream   = "raw Badger StreamWriter, same keys"
+	ModeRawReadOnly = "reading those keys (part of both raw rows)"
+)
+
+// RunStore fills fresh stores under workDir with the NDJSON file input: once through
+// the bulk loader, once as a stream of 100-record transactions (what a feed posting
+// small batches does), and then writes the bulk-loaded store's keys raw into bare Badger
+// databases, to show the store's overhead over Badger. Every mode stores the records and
+// their search index (raw modes: keys only); none clusters.
+func RunStore(ctx context.Context, workDir, input string, modes []string, say func(string)) ([]StoreResult, error) {
+	var out []StoreResult
+	want := func(m string) bool { return len(modes) == 0 || contains(modes, m) }
+	dir := filepath.Join(workDir, "store-bulk")
+	defer os.RemoveAll(dir)
+	if want("bulk") || want("raw") {
+		say("store: bulk load")
+		r, err := storeIngest(ctx, dir, input, ModeBulk, nil, true)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, r)
+	}
+	if want("raw") {
+		st, err := graph.Open(dir, nil)
+		if err != nil {
+			return out, err
+		}
+		records := out[len(out)-1].Records
+		for _, m := range []struct {
+			name string
+			mode graph.RawCopyMode
+		}{{ModeRawReadOnly, graph.RawReadOnly}, {ModeRawBatch, graph.RawWriteBatch}, {ModeRawStream, graph.RawStreamWriter}} {
+			say("store: " + m.name)
+			raw := filepath.Join(workDir, "store-raw")
+			rss := startPhase()
+			mem := startPeakMemory()
+			pairs, took, err := st.RawCopy(ctx, raw, m.mode)
+			r := StoreResult{Mode: m.name, Records: records, Pairs: pairs, Took: took, PeakGoMemory: mem.Stop(), PeakRSS: rss.peak()}
+			if err == nil {
+				r.RecordsPerSec = float64(records) / took.Seconds()
+				if m.mode != graph.RawReadOnly {
+					r.StoreBytes = graph.DiskUsage(raw)
+					r.BytesPerRecord = float64(r.StoreBytes) / float64(records)
+				}
+			}
+			os.RemoveAll(raw)
+			if err != nil {
+				st.Close()
+				return out, err
+			}
+			out = append(out, r)
+		}
+		if err := st.Close(); err != nil {
+			return out, err
+		}
+	}
+	os.RemoveAll(dir)
+	if want("stream") {
+		say("store: stream of small batches")
+		sdir := filepath.Join(workDir, "store-stream")
+		defer os.RemoveAll(sdir)
+		r, err := storeIngest(ctx, sdir, input, ModeStream, &engine.Options{BatchSize: 100}, false)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// storeIngest ingests input into a new store in dir without clustering, and measures it.
+// The store is closed (its index persisted) before the clock stops.
+func storeIngest(ctx context.Context, dir, input, mode string, opts *engine.Options, bulk bool) (StoreResult, error) {
+	res := StoreResult{Mode: mode}
+	f, err := os.Open(input)
+	if err != nil {
+		return res, err
+	}
+	defer f.Close()
+	rss := startPhase()
+	mem := startPeakMemory()
+	start := time.Now()
+	st, err := graph.Open(dir, nil)
+	if err != nil {
+		mem.Stop()
+		return res, err
+	}
+	sum, err := engine.New(st, opts).Ingest(ctx, ingest.NewReader(bufio.NewReaderSize(f, 1<<20), 0), &engine.IngestOptions{SkipCluster: true, Bulk: bulk})
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
+	res.Took = time.Since(start)
+	res.PeakGoMemory = mem.Stop()
+	res.PeakRSS = rss.peak()
+	if err != nil {
+		return res, err
+	}
+	res.Records = sum.Accepted()
+	if res.Records == 0 {
+		return res, errNoRecords
+	}
+	res.RecordsPerSec = float64(res.Records) / res.Took.Seconds()
+	res.StoreBytes = graph.DiskUsage(dir)
+	res.BytesPerRecord = float64(res.StoreBytes) / float64(res.Records)
+	return res, nil
+}
+
+// phase measures the peak resident set of the process from its start. Linux keeps the
+// peak (VmHWM) and resets it when "5" is written to /proc/self/clear_refs.
+type phase struct{ ok bool }
+
+func startPhase() phase {
+	debug.FreeOSMemory() // what an earlier phase left is not this one's
+	err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+	return phase{ok: err == nil}
+}
+
+func (p phase) peak() uint64 {
+	if !p.ok {
+		return 0
+	}
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for line := range bytes.Lines(b) {
+		if rest, ok := bytes.CutPrefix(line, []byte("VmHWM:")); ok {
+			kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(string(rest)), " kB"), 10, 64)
+			if err == nil {
+				return kb << 10
+			}
+		}
+	}
+	return 0
+}
+
+// WriteStoreResults writes the store suite's table as Markdown.
+func WriteStoreResults(w io.Writer, env Env, input string, rs []StoreResult) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# personagraph store benchmark\n\n")
+	fmt.Fprintf(&b, "Measured %s on the project's 2-core machine kind, %s.\n", env.Date.UTC().Format("2006-01-02 15:04 MST"), strings.TrimSpace(env.Commit))
+	fmt.Fprintf(&b, "Regenerate with `%s`.\n\n", env.Command)
+	fmt.Fprintf(&b, "Input: %s. Each row fills a fresh store (records, versions, postings, blocking keys and the\n", input)
+	fmt.Fprintf(&b, "search index; no clustering), timed from opening the store to closing it. Peak RSS is the whole\n")
+	fmt.Fprintf(&b, "process during that row alone (VmHWM, reset before it), mapped files included. Raw rows write the\n")
+	fmt.Fprintf(&b, "bulk-loaded store's keys into a bare Badger database, read from the store in key order (the best\n")
+	fmt.Fprintf(&b, "case for WriteBatch), with no parsing, normalising, sorting or index.\n\n")
+	fmt.Fprintf(&b, "| mode | records | Badger keys | seconds | records/s | peak RSS MiB | peak Go memory MiB | store MiB | bytes/record |\n")
+	fmt.Fprintf(&b, "|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	for _, r := range rs {
+		pairs := ""
+		if r.Pairs > 0 {
+			pairs = strconv.Itoa(r.Pairs)
+		}
+		fmt.Fprintf(&b, "| %s | %d | %s | %.1f | %.0f | %.0f | %.0f | %.1f | %.0f |\n", r.Mode, r.Records, pairs,
+			r.Took.Seconds(), r.RecordsPerSec, float64(r.PeakRSS)/(1<<20), float64(r.PeakGoMemory)/(1<<20),
+			float64(r.StoreBytes)/(1<<20), r.BytesPerRecord)
+	}
+	var bulk, rawRead, rawBatch, rawStream time.Duration
+	for _, r := range rs {
+		switch r.Mode {
+		case ModeBulk:
+			bulk = r.Took
+		case ModeRawReadOnly:
+			rawRead = r.Took
+		case ModeRawBatch:
+			rawBatch = r.Took - rawRead
+		case ModeRawStream:
+			rawStream = r.Took - rawRead
+		}
+	}
+	if bulk > 0 && rawBatch > 0 && rawStream > 0 {
+		fmt.Fprintf(&b, "\nOverhead: the bulk load takes %.1fx the time of writing its keys raw through a WriteBatch, and\n", bulk.Seconds()/rawBatch.Seconds())
+		fmt.Fprintf(&b, "%.1fx that of a raw StreamWriter (raw times less the reading row).\n", bulk.Seconds()/rawStream.Seconds())
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
