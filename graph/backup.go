@@ -130,8 +130,11 @@ func Restore(ctx context.Context, dir string, r io.Reader, opts *Options) (st Ba
 	if st, err = s.load(ctx, cr); err != nil {
 		return st, err
 	}
-	// The index was created empty with the store: fill it in place.
-	if _, err := s.indexAll(ctx, s.index); err != nil {
+	// The index was created empty with the store: build it offline (rebuild).
+	if err := s.index.rebuild(func(fresh *nameIndex) error {
+		_, err := s.indexAll(ctx, fresh)
+		return err
+	}); err != nil {
 		return st, fmt.Errorf("graph: restore: index: %w", err)
 	}
 	return st, nil
@@ -229,7 +232,14 @@ func (s *Store) Reindex(ctx context.Context) (int, error) {
 
 // fillMissingIndex indexes every record into a just-created index, if there are any.
 func (s *Store) fillMissingIndex() error {
-	n, err := s.indexAll(context.Background(), s.index)
+	if empty, err := s.empty(); err != nil || empty {
+		return err // a new store: its new index is complete
+	}
+	n := 0
+	err := s.index.rebuild(func(fresh *nameIndex) (err error) {
+		n, err = s.indexAll(context.Background(), fresh)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("graph: rebuild missing index: %w", err)
 	}

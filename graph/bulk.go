@@ -117,11 +117,11 @@ func (s *Store) BulkLoad(ctx context.Context, opts *BulkOptions) (_ *BulkLoader,
 		return nil, errors.Join(err, sorter.close())
 	}
 	go func() {
-		l.indexDone <- s.index.rebuild(func(fresh *nameIndex) error {
+		l.indexDone <- s.index.bulkIndex(func(add func([]Put) error) error {
 			var err error
 			for puts := range l.index {
 				if err == nil {
-					err = fresh.indexRecords(puts)
+					err = add(puts)
 				}
 			}
 			return err

@@ -26,7 +26,6 @@ import (
 	"github.com/blevesearch/bleve/v2/mapping"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/dgraph-io/badger/v4"
-	"github.com/nyaruka/phonenumbers"
 
 	"github.com/personagraph/personagraph/ingest"
 )
@@ -101,22 +100,16 @@ type nameIndex struct {
 	// hasher is set when the store is encrypted: the index then holds only keyed hashes
 	// of every term (see the file comment), never plain text.
 	hasher *tokenHasher
-	// cv analyses CV text the way the cv field does: for hashing it in an encrypted store,
-	// and for splitting a query.
-	cv analysis.Analyzer
-}
-
-// searchDoc is what is indexed per record. Every field is a list of terms or texts;
-// empty ones are left out of the document.
-type searchDoc struct {
-	Folded   []string `json:"folded,omitempty"`
-	Tokens   []string `json:"tokens,omitempty"`
-	Phonetic []string `json:"phonetic,omitempty"`
-	Email    []string `json:"email,omitempty"`
-	Phone    []string `json:"phone,omitempty"`
-	Address  []string `json:"address,omitempty"`
-	Postcode []string `json:"postcode,omitempty"`
-	CV       []string `json:"cv,omitempty"`
+	// cv analyses CV text the way the cv field does, for splitting a query; documents
+	// are built with stop, its stop words (searchdoc.go).
+	cv   analysis.Analyzer
+	stop analysis.TokenMap
+	// offline is set, and idx is not, while rebuild builds the index offline:
+	// indexRecords then hands documents to the builder.
+	offline *offlineIndex
+	// bulkBatch and bulkMergeMax override the offline builder's bulkBatch and
+	// bulkMergeMax when set (tests, to make many segments of few records).
+	bulkBatch, bulkMergeMax int
 }
 
 func newNameIndex(idx bleve.Index, path string, hasher *tokenHasher) (*nameIndex, error) {
@@ -124,7 +117,11 @@ func newNameIndex(idx bleve.Index, path string, hasher *tokenHasher) (*nameIndex
 	if a == nil {
 		return nil, errors.New("graph: index mapping lacks the CV analyzer")
 	}
-	return &nameIndex{idx: idx, path: path, hasher: hasher, cv: a}, nil
+	stop, err := englishStop()
+	if err != nil {
+		return nil, fmt.Errorf("graph: load stop words: %w", err)
+	}
+	return &nameIndex{idx: idx, path: path, hasher: hasher, cv: a, stop: stop}, nil
 }
 
 // openNameIndex opens the index at path, or creates it; created says it did, so that the
@@ -216,44 +213,34 @@ func createIndexAt(path string, hashed bool) error {
 // rebuildSuffix names the directory a rebuild fills before it replaces the index.
 const rebuildSuffix = ".rebuild"
 
-// rebuild replaces the index with a new one that fill writes. It holds the lock
-// throughout, so that no write lands in the old index after fill has read the store:
-// searches and index writes wait until it is done.
+// rebuild replaces the index with a new one that fill writes through the indexRecords
+// of the nameIndex it is given. It holds the lock throughout, so that no write lands in
+// the old index after fill has read the store: searches and index writes wait until it
+// is done. An on-disk index is built offline (indexbuild.go) beside the old one and
+// renamed into its place; an in-memory one is filled with batches.
 func (n *nameIndex) rebuild(fill func(*nameIndex) error) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	var idx bleve.Index
-	var err error
-	hashed := n.hasher != nil
-	tmp := n.path + rebuildSuffix
 	if n.path == "" {
-		idx, err = bleve.NewMemOnly(indexMapping(hashed))
-	} else if err = os.RemoveAll(tmp); err == nil {
-		idx, err = bleve.New(tmp, indexMapping(hashed))
+		return n.rebuildInMemoryLocked(fill)
 	}
-	if err == nil {
-		err = idx.SetInternal(mappingInternalKey, []byte(mappingVersion(hashed)))
+	tmp := n.path + rebuildSuffix
+	if err := os.RemoveAll(tmp); err != nil {
+		return fmt.Errorf("graph: remove unfinished index rebuild: %w", err)
 	}
+	off, err := newOfflineIndex(tmp, n)
 	if err != nil {
-		return fmt.Errorf("graph: create index: %w", err)
+		return errors.Join(fmt.Errorf("graph: create index: %w", err), os.RemoveAll(tmp))
 	}
-	fresh := &nameIndex{idx: idx, hasher: n.hasher, cv: n.cv}
+	fresh := &nameIndex{hasher: n.hasher, cv: n.cv, stop: n.stop, offline: off}
 	if err := fill(fresh); err != nil {
-		err = errors.Join(err, idx.Close())
-		if n.path != "" {
-			err = errors.Join(err, os.RemoveAll(tmp))
-		}
-		return err
+		return errors.Join(err, os.RemoveAll(tmp))
+	}
+	if err := off.finish(); err != nil {
+		return errors.Join(fmt.Errorf("graph: build index: %w", err), os.RemoveAll(tmp))
 	}
 	if err := n.idx.Close(); err != nil {
-		return errors.Join(fmt.Errorf("graph: close old index: %w", err), idx.Close())
-	}
-	if n.path == "" {
-		n.idx = idx
-		return nil
-	}
-	if err := idx.Close(); err != nil {
-		return fmt.Errorf("graph: close new index: %w", err)
+		return fmt.Errorf("graph: close old index: %w", err)
 	}
 	// A crash between these two steps leaves no index at path; Open then rebuilds it.
 	if err := os.RemoveAll(n.path); err != nil {
@@ -265,6 +252,26 @@ func (n *nameIndex) rebuild(fill func(*nameIndex) error) error {
 	if n.idx, err = bleve.OpenUsing(n.path, indexConfig()); err != nil {
 		return fmt.Errorf("graph: open rebuilt index: %w", err)
 	}
+	return nil
+}
+
+func (n *nameIndex) rebuildInMemoryLocked(fill func(*nameIndex) error) error {
+	hashed := n.hasher != nil
+	idx, err := bleve.NewMemOnly(indexMapping(hashed))
+	if err == nil {
+		err = idx.SetInternal(mappingInternalKey, []byte(mappingVersion(hashed)))
+	}
+	if err != nil {
+		return fmt.Errorf("graph: create index: %w", err)
+	}
+	fresh := &nameIndex{idx: idx, hasher: n.hasher, cv: n.cv, stop: n.stop}
+	if err := fill(fresh); err != nil {
+		return errors.Join(err, idx.Close())
+	}
+	if err := n.idx.Close(); err != nil {
+		return errors.Join(fmt.Errorf("graph: close old index: %w", err), idx.Close())
+	}
+	n.idx = idx
 	return nil
 }
 
@@ -356,28 +363,32 @@ func indexMapping(hashed bool) mapping.IndexMapping {
 	return m
 }
 
+// session returns a hashing session in an encrypted store, nil in a plain one.
+func (n *nameIndex) session() *hashSession {
+	if n.hasher == nil {
+		return nil
+	}
+	return n.hasher.session()
+}
+
 // indexRecords (re)indexes records in one Bleve batch: single-document writes make a
 // segment each and soon run out of file handles. Each put needs its Record's id, name
 // and CV text, and its Identifiers.
 func (n *nameIndex) indexRecords(puts []Put) error {
+	if n.offline != nil {
+		return n.offline.add(puts)
+	}
 	n.mu.RLock()
 	defer n.mu.RUnlock()
 	b := n.idx.NewBatch()
-	var hs *hashSession
-	if n.hasher != nil {
-		hs = n.hasher.session()
-	}
+	db := n.newDocBuilder(n.session())
 	for _, p := range puts {
-		doc := buildDoc(p.Record, p.Identifiers)
-		if doc.empty() {
+		doc := db.build(p.Record, p.Identifiers)
+		if doc == nil {
 			b.Delete(p.Record.RecordID)
 			continue
 		}
-		var v any = doc
-		if hs != nil {
-			v = n.hashDoc(hs, doc)
-		}
-		if err := b.Index(p.Record.RecordID, v); err != nil {
+		if err := b.IndexAdvanced(doc); err != nil {
 			return fmt.Errorf("graph: index record %q: %w", p.Record.RecordID, err)
 		}
 	}
@@ -405,44 +416,6 @@ func (n *nameIndex) indexRecords(puts []Put) error {
 // persistEvery bounds the documents indexed but not yet persisted (indexRecords).
 const persistEvery = 20_000
 
-func (d *searchDoc) empty() bool {
-	return len(d.Folded)+len(d.Tokens)+len(d.Phonetic)+len(d.Email)+len(d.Phone)+len(d.Address)+len(d.Postcode)+len(d.CV) == 0
-}
-
-// buildDoc derives a record's plain search document from its name, CV text and
-// identifiers.
-func buildDoc(rec *ingest.Record, ids []ingest.Identifier) *searchDoc {
-	d := &searchDoc{}
-	if f := ingest.FoldName(rec.Name.Display()); f != "" {
-		d.Folded = append(d.Folded, f)
-	}
-	if rec.CVText != "" {
-		d.CV = []string{rec.CVText}
-	}
-	for _, id := range ids {
-		switch id.Kind {
-		case ingest.KindNameKey:
-			if slices.Contains(id.Flags, ingest.FlagPhonetic) {
-				d.Phonetic = append(d.Phonetic, phoneticTerms(id.Value)...)
-			} else {
-				d.Folded = append(d.Folded, id.Value)
-			}
-		case ingest.KindEmail:
-			d.Email = append(d.Email, id.Value, strings.ToLower(strings.TrimSpace(id.Raw)))
-		case ingest.KindPhone:
-			d.Phone = append(d.Phone, phoneTerms(id)...)
-		case ingest.KindAddress:
-			d.Address = append(d.Address, ingest.FoldName(id.Raw), ingest.FoldName(id.Value))
-		case ingest.KindPostcode:
-			d.Postcode = append(d.Postcode, postcodeTerms(id.Value)...)
-		}
-	}
-	for _, f := range []*[]string{&d.Folded, &d.Phonetic, &d.Email, &d.Phone, &d.Address, &d.Postcode} {
-		*f = uniqueNonEmpty(*f)
-	}
-	return d
-}
-
 // phoneticTerms splits a phonetic name key ("dm:AN|L") into one term per name token
 // ("dm:AN", "dm:L"), so that a query of one name part matches. Keys of a family name and
 // an initial ("dmf:...") are left out: the per-token codes already cover them.
@@ -456,32 +429,6 @@ func phoneticTerms(key string) []string {
 		if c != "" {
 			out = append(out, algo+":"+c)
 		}
-	}
-	return out
-}
-
-// phoneTerms are the digit strings a phone is found by: its E.164 number without the
-// plus, its national number with the trunk prefix ("02079460018"), and the raw digits.
-func phoneTerms(id ingest.Identifier) []string {
-	out := []string{digitsOf(id.Value), digitsOf(id.Raw)}
-	if strings.HasPrefix(id.Value, "+") {
-		if num, err := phonenumbers.Parse(id.Value, ""); err == nil {
-			out = append(out, digitsOf(phonenumbers.Format(num, phonenumbers.NATIONAL)))
-		}
-	}
-	return out
-}
-
-// postcodeTerms turns a postcode identifier ("GB:LS1 4AB") into its compact form and
-// its outward part ("ls14ab", "ls1").
-func postcodeTerms(v string) []string {
-	if _, pc, ok := strings.Cut(v, ":"); ok {
-		v = pc
-	}
-	v = strings.ToLower(v)
-	out := []string{compact(v)}
-	if outward, _, ok := strings.Cut(v, " "); ok {
-		out = append(out, outward)
 	}
 	return out
 }
@@ -515,34 +462,6 @@ func uniqueNonEmpty(s []string) []string {
 	return s
 }
 
-// hashDoc replaces every term of a plain document by its keyed hash. Text fields are
-// tokenised first, the way their analyzers would: folded names and addresses on spaces,
-// CV text with wordsAnalyzer.
-func (n *nameIndex) hashDoc(hs *hashSession, d *searchDoc) *searchDoc {
-	h := &searchDoc{
-		Tokens:   hs.all(tokensOf(d.Folded)),
-		Phonetic: hs.all(d.Phonetic),
-		Email:    hs.all(d.Email),
-		Phone:    hs.all(d.Phone),
-		Address:  hs.all(tokensOf(d.Address)),
-		Postcode: hs.all(d.Postcode),
-	}
-	for _, t := range d.CV {
-		h.CV = append(h.CV, analysedTerms(n.cv, t)...)
-	}
-	h.CV = hs.all(uniqueNonEmpty(h.CV))
-	return h
-}
-
-// tokensOf splits space-separated texts into their distinct tokens.
-func tokensOf(texts []string) []string {
-	var out []string
-	for _, t := range texts {
-		out = append(out, strings.Fields(t)...)
-	}
-	return uniqueNonEmpty(out)
-}
-
 func analysedTerms(a analysis.Analyzer, text string) []string {
 	var out []string
 	for _, tok := range a.Analyze([]byte(text)) {
@@ -556,6 +475,7 @@ func analysedTerms(a analysis.Analyzer, text string) []string {
 type hashSession struct {
 	mac hash.Hash
 	sum []byte
+	buf []byte
 }
 
 func (h *tokenHasher) session() *hashSession {
@@ -564,21 +484,20 @@ func (h *tokenHasher) session() *hashSession {
 
 // one returns the keyed hash of a token, equal to tokenHasher.hash.
 func (s *hashSession) one(token string) string {
-	s.mac.Reset()
-	s.mac.Write([]byte(token))
-	s.sum = s.mac.Sum(s.sum[:0])
-	return hex.EncodeToString(s.sum)[:tokenHashLen]
+	s.buf = append(s.buf[:0], token...)
+	n := len(s.buf)
+	s.buf = s.appendHash(s.buf, s.buf[:n])
+	return string(s.buf[n:])
 }
 
-func (s *hashSession) all(tokens []string) []string {
-	if len(tokens) == 0 {
-		return nil
-	}
-	out := make([]string, len(tokens))
-	for i, t := range tokens {
-		out[i] = s.one(t)
-	}
-	return out
+// appendHash appends the keyed hash of a token to dst: the hex of the first
+// tokenHashLen/2 bytes of the HMAC is the first tokenHashLen characters of its hex.
+// token may share dst's array: it is hashed before anything is appended.
+func (s *hashSession) appendHash(dst, token []byte) []byte {
+	s.mac.Reset()
+	s.mac.Write(token)
+	s.sum = s.mac.Sum(s.sum[:0])
+	return hex.AppendEncode(dst, s.sum[:tokenHashLen/2])
 }
 
 // close persists and closes the index, and removes its marker when everything was

@@ -76,3 +76,30 @@ func (isToken runTokenizer) each(input []byte, fn func(start, end int)) {
 		fn(start, end)
 	}
 }
+
+// eachString is each over a string.
+func (isToken runTokenizer) eachString(input string, fn func(start, end int)) {
+	start, end := 0, 0
+	for offset := 0; ; {
+		var r rune
+		size := 1
+		if offset < len(input) && input[offset] < utf8.RuneSelf {
+			r = rune(input[offset])
+		} else if r, size = utf8.DecodeRuneInString(input[offset:]); r == utf8.RuneError {
+			break
+		}
+		if isToken(r) {
+			end = offset + size
+		} else {
+			if end > start {
+				fn(start, end)
+			}
+			start = offset + size
+			end = start
+		}
+		offset += size
+	}
+	if end > start {
+		fn(start, end)
+	}
+}
