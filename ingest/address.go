@@ -316,26 +316,68 @@ func addrDigit(r rune) (byte, bool) {
 func addrTokenize(s string, seg int, loc bool) []addrTok {
 	f := addrFold(s)
 	var toks []addrTok
-	var cur strings.Builder
+	// The current token is f[start:end] while it is a run of f as written, the common
+	// case, which costs no allocation; once a character is dropped or rewritten inside
+	// it, it is built in cur instead.
+	start, end := -1, -1
+	var cur []byte
+	built := false
 	sep := byte(0)
 	if seg > 0 {
 		sep = ','
 	}
 	flush := func() {
-		if cur.Len() > 0 {
-			toks = append(toks, addrTok{s: addrDeconfuse(cur.String()), seg: seg, sep: sep, loc: loc})
-			cur.Reset()
-			sep = ' '
+		if start < 0 {
+			return
+		}
+		var tok string
+		if built {
+			tok = string(cur)
+		} else {
+			tok = f[start:end]
+		}
+		toks = append(toks, addrTok{s: addrDeconfuse(tok), seg: seg, sep: sep, loc: loc})
+		start, built, cur = -1, false, cur[:0]
+		sep = ' '
+	}
+	// keep adds f[i:j] to the token as it is; put adds b, which f does not hold there.
+	keep := func(i, j int) {
+		switch {
+		case start < 0:
+			start, end = i, j
+		case built:
+			cur = append(cur, f[i:j]...)
+		case i == end:
+			end = j
+		default: // something was skipped since the token began
+			cur, built = append(append(cur[:0], f[start:end]...), f[i:j]...), true
 		}
 	}
-	for _, r := range f {
+	put := func(i int, b byte) {
+		if start >= 0 && !built {
+			cur, built = append(cur[:0], f[start:end]...), true
+		}
+		if start < 0 {
+			start, built, cur = i, true, cur[:0]
+		}
+		cur = append(cur, b)
+	}
+	for i, r := range f {
+		n := utf8.RuneLen(r)
+		if r == utf8.RuneError {
+			_, n = utf8.DecodeRuneInString(f[i:])
+		}
 		if d, ok := addrDigit(r); ok {
-			cur.WriteByte(d)
+			if r < utf8.RuneSelf {
+				keep(i, i+n)
+			} else {
+				put(i, d)
+			}
 			continue
 		}
 		switch {
 		case unicode.IsLetter(r):
-			cur.WriteRune(r)
+			keep(i, i+n)
 		case r == '\'' || r == '\u2019' || r == '\u02bc' || r == '`' || r == '\u2018':
 		case r == '#':
 			flush()

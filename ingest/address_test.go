@@ -313,3 +313,93 @@ func FuzzAddrFoldMatchesChain(f *testing.F) {
 		}
 	})
 }
+
+// addrTokenizeReference is addrTokenize before it sliced tokens out of the folded
+// text instead of building each one.
+//
+// addrTokenize folds s and splits it into tokens. Commas, semicolons, pipes and line
+// breaks start a new segment; apostrophes vanish ("John's" = "Johns").
+func addrTokenizeReference(s string, seg int, loc bool) []addrTok {
+	f := addrFold(s)
+	var toks []addrTok
+	var cur strings.Builder
+	sep := byte(0)
+	if seg > 0 {
+		sep = ','
+	}
+	flush := func() {
+		if cur.Len() > 0 {
+			toks = append(toks, addrTok{s: addrDeconfuse(cur.String()), seg: seg, sep: sep, loc: loc})
+			cur.Reset()
+			sep = ' '
+		}
+	}
+	for _, r := range f {
+		if d, ok := addrDigit(r); ok {
+			cur.WriteByte(d)
+			continue
+		}
+		switch {
+		case unicode.IsLetter(r):
+			cur.WriteRune(r)
+		case r == '\'' || r == '\u2019' || r == '\u02bc' || r == '`' || r == '\u2018':
+		case r == '#':
+			flush()
+			toks = append(toks, addrTok{s: "#", seg: seg, sep: sep, loc: loc})
+			sep = ' '
+		case r == ',' || r == ';' || r == '|' || r == '\n' || r == '\r':
+			flush()
+			if len(toks) > 0 && toks[len(toks)-1].seg == seg {
+				seg++
+			}
+			sep = ','
+		case r == '/' || r == '-' || unicode.Is(unicode.Pd, r):
+			flush()
+			if sep != ',' {
+				if r == '/' {
+					sep = '/'
+				} else {
+					sep = '-'
+				}
+			}
+		default:
+			flush()
+		}
+	}
+	flush()
+	return toks
+}
+
+var addrTokenizeSeeds = []string{
+	"", "a", "'", "''a", "a'", "a'b", "O'Brien's Rd", "1٢٣", "٢a'b٣", "x٢",
+	"Flat 2, 10 High St, Leeds LS1 4AB", "#4-5/6;7|8\n9", "ул. Тверская 7", "Straße 5​", "ÿ aÿb",
+	"ＬＳ１ ４ＡＢ", "ab’cdʼef`gh‘ij", "O'Brien's 1٢ Rd’s #4-5/6; x'y' ''",
+}
+
+func TestAddrTokenizeMatchesReference(t *testing.T) {
+	for _, s := range addrTokenizeSeeds {
+		checkAddrTokenize(t, s)
+	}
+}
+
+// FuzzAddrTokenizeMatchesReference checks addrTokenize against addrTokenizeReference.
+func FuzzAddrTokenizeMatchesReference(f *testing.F) {
+	for _, s := range addrTokenizeSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if len(s) > 1<<12 {
+			return
+		}
+		checkAddrTokenize(t, s)
+	})
+}
+
+func checkAddrTokenize(t *testing.T, s string) {
+	t.Helper()
+	for _, loc := range []bool{false, true} {
+		if got, want := addrTokenize(s, 1, loc), addrTokenizeReference(s, 1, loc); !slices.Equal(got, want) {
+			t.Fatalf("addrTokenize(%q) = %+v, reference %+v", s, got, want)
+		}
+	}
+}

@@ -159,8 +159,8 @@ func cvEmailDomain(r rune) bool {
 // cvEmailSpans returns the [start, end) spans of e-mail addresses in s: around each "@",
 // the longest local part to the left and domain to the right, trimmed of dots and dashes
 // at their outer ends, with a dotted domain whose last label has two or more letters.
-func cvEmailSpans(s string) [][]int {
-	var spans [][]int
+func cvEmailSpans(s string) [][2]int {
+	var spans [][2]int
 	for off := 0; ; {
 		k := strings.IndexByte(s[off:], '@')
 		if k < 0 {
@@ -201,7 +201,7 @@ func cvEmailSpans(s string) [][]int {
 		if utf8.RuneCountInString(tld) < 2 || strings.IndexFunc(tld, func(r rune) bool { return !unicode.IsLetter(r) }) >= 0 {
 			continue
 		}
-		spans = append(spans, []int{start, end})
+		spans = append(spans, [2]int{start, end})
 		off = end
 	}
 }
@@ -263,8 +263,8 @@ func cvAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' 
 // looks at each "/" of the text, which free text has few of, and asks whether a known
 // host ends there. Letters are compared lower-cased byte by byte rather than on a
 // lower-cased copy of the whole text, which cost a CV-sized allocation per record.
-func cvProfileSpans(s string) [][]int {
-	var spans [][]int
+func cvProfileSpans(s string) [][2]int {
+	var spans [][2]int
 	for off := 0; ; {
 		k := strings.IndexByte(s[off:], '/')
 		if k < 0 {
@@ -309,7 +309,7 @@ func cvProfileSpans(s string) [][]int {
 		if end == off {
 			continue
 		}
-		spans = append(spans, []int{start, end})
+		spans = append(spans, [2]int{start, end})
 		off = end
 	}
 }
@@ -319,12 +319,28 @@ func cvPhoneByte(c byte) bool {
 	return c >= '0' && c <= '9' || c == ' ' || c == '\t' || c == '(' || c == ')' || c == '.' || c == '-' || c == '/'
 }
 
+// cvNumberLead marks the bytes a phone number may start with: digits, "+" and "(".
+var cvNumberLead = func() (t [256]bool) {
+	for c := '0'; c <= '9'; c++ {
+		t[c] = true
+	}
+	t['+'], t['('] = true, true
+	return t
+}()
+
 // cvPhoneSpans returns the spans of digit runs that may be phone numbers: an optional "+"
 // or "(", then digits and separators up to 30 bytes, ending on a digit, with 7 to 15
 // digits, not glued to a preceding letter or digit (identifiers such as "AB12345678").
-func cvPhoneSpans(s string) [][]int {
-	var spans [][]int
+func cvPhoneSpans(s string) [][2]int {
+	var spans [][2]int
 	for i := 0; i < len(s); {
+		// Most of a text is words: skip what cannot start a number in a tight loop.
+		for i < len(s) && !cvNumberLead[s[i]] {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		startsNumber := c >= '0' && c <= '9' ||
 			(c == '+' || c == '(') && i+1 < len(s) && (s[i+1] >= '0' && s[i+1] <= '9' || s[i+1] == '(')
@@ -344,7 +360,7 @@ func cvPhoneSpans(s string) [][]int {
 			end++
 		}
 		if lastDigit >= 0 && digits >= 7 && digits <= 15 {
-			spans = append(spans, []int{i, lastDigit + 1})
+			spans = append(spans, [2]int{i, lastDigit + 1})
 		}
 		i = end
 	}
@@ -387,7 +403,7 @@ func cvYearRange(s string) bool {
 }
 
 // cvInside reports whether span m overlaps one of spans.
-func cvInside(m []int, spans [][]int) bool {
+func cvInside(m [2]int, spans [][2]int) bool {
 	for _, s := range spans {
 		if m[0] < s[1] && s[0] < m[1] {
 			return true
@@ -415,10 +431,31 @@ func cvClean(text string) string {
 			}, text)
 		}
 	}
-	if strings.ContainsAny(text, "[({") {
+	if cvMayBeObfuscated(text) {
 		text = cvObfuscated.Replace(text)
 	}
 	return text
+}
+
+// cvMayBeObfuscated reports whether text holds a bracketed "at" or "dot" ("[at]",
+// "(DOT)", ...), which every pattern of cvObfuscated contains. The replacer copies the
+// whole text even when nothing matches, and many CVs have brackets but no obfuscation.
+func cvMayBeObfuscated(text string) bool {
+	for _, br := range [...]string{"[]", "()", "{}"} {
+		for s := text; ; {
+			j := strings.IndexByte(s, br[0])
+			if j < 0 {
+				break
+			}
+			s = s[j+1:]
+			for _, w := range [...]string{"at", "dot", "AT", "DOT"} {
+				if len(s) > len(w) && s[:len(w)] == w && s[len(w)] == br[1] {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // cvFormatRune reports whether r is a format character (category Cf), which no ASCII

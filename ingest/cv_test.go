@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -198,9 +199,12 @@ func FuzzCVIdentifiers(f *testing.F) {
 		if got, want := cvClean(text), cvCleanReference(text); got != want {
 			t.Fatalf("cvClean(%q) = %q, reference %q", text, got, want)
 		}
+		if got, want := cvPhoneSpans(text), cvPhoneSpansReference(text); !slices.Equal(got, want) {
+			t.Fatalf("phone spans %v, reference %v", got, want)
+		}
 		// Profile URLs are found case-blind on the text as written, exactly where they
 		// were found on a lower-cased copy.
-		if got, want := cvProfileSpans(text), cvProfileSpans(cvASCIILower(text)); !slices.EqualFunc(got, want, slices.Equal) {
+		if got, want := cvProfileSpans(text), cvProfileSpans(cvASCIILower(text)); !slices.Equal(got, want) {
 			t.Fatalf("profile spans %v, on the lower-cased text %v", got, want)
 		}
 		for _, sub := range []string{"telegram", "tg", "x"} {
@@ -245,7 +249,7 @@ func TestCVYearRange(t *testing.T) {
 
 // cvCleanReference is cvClean as first written, mapping every non-ASCII text rune by rune.
 func cvCleanReference(text string) string {
-	if !nameASCII(text) {
+	if strings.IndexFunc(text, func(r rune) bool { return r >= utf8.RuneSelf }) >= 0 {
 		text = norm.NFKC.String(text)
 		text = strings.Map(func(r rune) rune {
 			if unicode.Is(unicode.Cf, r) {
@@ -295,4 +299,35 @@ func TestCVSketchSimilarity(t *testing.T) {
 	if got := CVSketchSimilarity("short", sketch(base)); got != 0 {
 		t.Errorf("malformed sketch: %v", got)
 	}
+}
+
+// cvPhoneSpansReference is cvPhoneSpans before it skipped non-number bytes in a tight
+// loop (and with [][]int spans).
+func cvPhoneSpansReference(s string) [][2]int {
+	var spans [][2]int
+	for i := 0; i < len(s); {
+		c := s[i]
+		startsNumber := c >= '0' && c <= '9' ||
+			(c == '+' || c == '(') && i+1 < len(s) && (s[i+1] >= '0' && s[i+1] <= '9' || s[i+1] == '(')
+		if !startsNumber || i > 0 && (cvAlnum(s[i-1]) || s[i-1] >= 'A' && s[i-1] <= 'Z') {
+			i++
+			continue
+		}
+		end, lastDigit, digits := i+1, -1, 0
+		if c >= '0' && c <= '9' {
+			lastDigit, digits = i, 1
+		}
+		for end < len(s) && end-i < 30 && cvPhoneByte(s[end]) {
+			if s[end] >= '0' && s[end] <= '9' {
+				lastDigit = end
+				digits++
+			}
+			end++
+		}
+		if lastDigit >= 0 && digits >= 7 && digits <= 15 {
+			spans = append(spans, [2]int{i, lastDigit + 1})
+		}
+		i = end
+	}
+	return spans
 }

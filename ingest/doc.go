@@ -7,6 +7,11 @@
 // memory; a bad line becomes a *ParseError naming its line, record and field, and reading
 // goes on, so one bad line never costs the good ones around it.
 //
+// Parse reads the shapes producers send with a hand-written scanner (parsefast.go) and
+// leaves every other line, and every error, to encoding/json. The two agree on every
+// field, error text and byte of Record.Canonical, which the store hashes; a fuzz test
+// holds the scanner to a frozen copy of the encoding/json implementation.
+//
 // # Normalisers
 //
 // One file per identifier kind (email.go, phone.go, ...). Each normaliser is pure, keeps

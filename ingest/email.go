@@ -262,14 +262,7 @@ func (x *extraction) emails() {
 }
 
 // contactASCII reports whether s is all ASCII, the common case that needs no Unicode work.
-func contactASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
+func contactASCII(s string) bool { return nameASCII(s) }
 
 // contactClean is the first step of every contact and device normaliser: format characters
 // (Unicode Cf: zero-width space, joiners, word joiner, BOM, soft hyphen, bidi controls)

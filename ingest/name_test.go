@@ -224,6 +224,9 @@ func FuzzFoldName(f *testing.F) {
 		if len(s) > 1<<12 {
 			return
 		}
+		if got, want := nameASCII(s), nameASCIIReference(s); got != want {
+			t.Fatalf("nameASCII(%q) = %v, want %v", s, got, want)
+		}
 		got := FoldName(s)
 		if again := FoldName(got); again != got {
 			t.Fatalf("not idempotent: %q -> %q -> %q", s, got, again)
@@ -256,6 +259,31 @@ func TestFoldNameEveryRune(t *testing.T) {
 			if again := FoldName(got); again != got {
 				t.Errorf("%U: FoldName(%q) = %q, then %q", r, s, got, again)
 				failures++
+			}
+		}
+	}
+}
+
+// nameASCIIReference is nameASCII before it read eight bytes at a time.
+func nameASCIIReference(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+func TestNameASCIIMatchesReference(t *testing.T) {
+	base := strings.Repeat("abcdefgh", 3)
+	for n := 0; n <= len(base); n++ {
+		for at := -1; at < n; at++ {
+			b := []byte(base[:n])
+			if at >= 0 {
+				b[at] = 0x80 | byte(at)
+			}
+			if got, want := nameASCII(string(b)), nameASCIIReference(string(b)); got != want {
+				t.Fatalf("nameASCII(%q) = %v, want %v", b, got, want)
 			}
 		}
 	}

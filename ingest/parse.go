@@ -43,6 +43,16 @@ func (e *ParseError) Unwrap() error { return e.Err }
 // Parse decodes and validates one NDJSON line. line is the 1-based line number, used in
 // errors only. The returned record does not alias b.
 func Parse(b []byte, line int64) (*Record, error) {
+	if rec := parseFast(b); rec != nil {
+		return rec, nil
+	}
+	return parseStd(b, line)
+}
+
+// parseStd is Parse with encoding/json. It decides every line parseFast leaves: all bad
+// lines, so that their errors are worded by one piece of code, and valid ones of unusual
+// shape.
+func parseStd(b []byte, line int64) (*Record, error) {
 	fail := func(id, field string, err error) error {
 		return &ParseError{Line: line, RecordID: id, Field: field, Err: err}
 	}

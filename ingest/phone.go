@@ -107,6 +107,9 @@ func phoneInfo(raw, region string, details bool) (Identifier, PhoneDetails, bool
 func parseValidPhone(s, region string) (*phonenumbers.PhoneNumber, phonenumbers.PhoneNumberType, bool) {
 	num, ok := parseE164Digits(s)
 	if !ok {
+		num, ok = parseNationalDigits(s, region)
+	}
+	if !ok {
 		var err error
 		if num, err = phonenumbers.Parse(s, region); err != nil {
 			return nil, phonenumbers.UNKNOWN, false
@@ -117,7 +120,7 @@ func parseValidPhone(s, region string) (*phonenumbers.PhoneNumber, phonenumbers.
 }
 
 func validPhone(id Identifier, num *phonenumbers.PhoneNumber, typ phonenumbers.PhoneNumberType, details bool) (Identifier, PhoneDetails, bool) {
-	id.Value = phonenumbers.Format(num, phonenumbers.E164)
+	id.Value = phoneE164(num)
 	id.Valid = true
 	switch typ {
 	case phonenumbers.MOBILE:
@@ -230,4 +233,23 @@ func (x *extraction) phones() {
 	for _, p := range x.rec.Phones {
 		x.add(Phone(p, x.region))
 	}
+}
+
+// phoneE164 is phonenumbers.Format(num, phonenumbers.E164) built in one allocation
+// (Format takes five): "+", the calling code, the leading zeros a uint64 cannot hold,
+// then the national number.
+func phoneE164(num *phonenumbers.PhoneNumber) string {
+	if num.GetNationalNumber() == 0 && num.GetRawInput() != "" {
+		return num.GetRawInput()
+	}
+	var buf [32]byte
+	b := append(buf[:0], '+')
+	b = strconv.AppendInt(b, int64(num.GetCountryCode()), 10)
+	if num.GetItalianLeadingZero() {
+		for range min(num.GetNumberOfLeadingZeros(), phonenumbers.MAX_LENGTH_FOR_NSN) {
+			b = append(b, '0')
+		}
+	}
+	b = strconv.AppendUint(b, num.GetNationalNumber(), 10)
+	return string(b)
 }

@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"regexp"
-	"strconv"
 	"sync"
 
 	"github.com/nyaruka/phonenumbers"
@@ -100,26 +99,7 @@ func parseE164Digits(s string) (*phonenumbers.PhoneNumber, bool) {
 		if re := table[cc].nationalPrefix; re != nil && re.MatchString(nsn) {
 			return nil, false
 		}
-		n, err := strconv.ParseUint(nsn, 10, 64)
-		if err != nil {
-			return nil, false
-		}
-		cc32 := int32(cc)
-		num := &phonenumbers.PhoneNumber{CountryCode: &cc32, NationalNumber: &n}
-		// As setItalianLeadingZerosForPhoneNumber: the zeros a uint64 loses.
-		if nsn[0] == '0' {
-			italian := true
-			num.ItalianLeadingZero = &italian
-			zeros := 1
-			for zeros < len(nsn)-1 && nsn[zeros] == '0' {
-				zeros++
-			}
-			if zeros != 1 {
-				z := int32(zeros)
-				num.NumberOfLeadingZeros = &z
-			}
-		}
-		return num, true
+		return phoneNumberFromNSN(int32(cc), nsn)
 	}
 	return nil, false
 }
