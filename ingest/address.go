@@ -270,7 +270,6 @@ func addrFold(s string) string {
 		return strings.ToLower(s)
 	}
 	s = norm.NFKC.String(s)
-	s = addrLetterReplacer.Replace(s)
 	// NFD, drop marks and format characters, NFC. Written out rather than as a
 	// transform.Chain, which allocates its buffers anew on every call. Ranging over the
 	// string turns an invalid byte into U+FFFD, as runes.Remove did.
@@ -282,7 +281,9 @@ func addrFold(s string) string {
 			b.WriteRune(r)
 		}
 	}
-	return strings.ToLower(norm.NFC.String(b.String()))
+	// Letters are spelled out after the marks are gone: "Ǣ" is "Æ" with a macron, and
+	// spelling out first left an "æ" that the next fold turned into "ae" (FuzzAddressKey).
+	return addrLetterReplacer.Replace(strings.ToLower(norm.NFC.String(b.String())))
 }
 
 // addrLetterReplacer spells out letters that have no decomposition to a base letter.
