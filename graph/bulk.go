@@ -7,6 +7,7 @@ import (
 	"hash/maphash"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/dgraph-io/badger/v4/pb"
@@ -203,14 +204,18 @@ func (l *BulkLoader) count(res []PutResult) {
 // stream writes the sorted pairs into Badger, waits for the index, removes the marker
 // and stores the records kept aside. After it, the store is an ordinary store.
 func (l *BulkLoader) stream(ctx context.Context) error {
+	start := time.Now()
 	close(l.index)
 	indexErr := <-l.indexDone
 	if indexErr != nil {
 		return fmt.Errorf("graph: bulk load index: %w", indexErr)
 	}
+	l.s.log.Info().Int("records", l.stats.New).Dur("took", time.Since(start)).Msg("bulk load: search index built")
+	start = time.Now()
 	if err := l.writeSorted(ctx); err != nil {
 		return err
 	}
+	l.s.log.Info().Int("records", l.stats.New).Dur("took", time.Since(start)).Msg("bulk load: sorted keys streamed into Badger")
 	if err := l.sorter.close(); err != nil {
 		return fmt.Errorf("graph: remove sort runs: %w", err)
 	}
