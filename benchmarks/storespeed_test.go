@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -46,6 +47,9 @@ func TestRunStoreSmall(t *testing.T) {
 	}
 	if p := modes[ModeRawBatch].Pairs; int64(p) < 10*st.Records || p != modes[ModeRawStream].Pairs {
 		t.Errorf("raw rows wrote %d and %d keys for %d records", p, modes[ModeRawStream].Pairs, st.Records)
+	}
+	if b := modes[ModeBulk]; runtime.GOOS == "linux" && (b.PeakRSS < b.PeakAnonRSS || b.PeakAnonRSS == 0) {
+		t.Errorf("bulk row: peak RSS %d, anon %d", b.PeakRSS, b.PeakAnonRSS)
 	}
 	if modes[ModeBulk].StoreBytes <= 0 || modes[ModeStream].BytesPerRecord <= 0 {
 		t.Errorf("store sizes: %+v", rs)
