@@ -15,6 +15,8 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+
+	"github.com/klauspost/compress/s2"
 )
 
 // kvSorter sorts key-value pairs that do not fit in memory, for the bulk loader: Badger's
@@ -50,6 +52,10 @@ type kvPart struct {
 	refs  []kvRef // one per pair in arena
 	runs  []string
 }
+
+// runBlock is the compression block of a run file. The merge holds one block per run
+// open, and a ten-million-record load merges some six hundred runs at once.
+const runBlock = 64 << 10
 
 // kvRef locates one pair in its arena.
 type kvRef struct {
@@ -164,7 +170,11 @@ func (p *kvPart) writeRun(path string, block cipher.Block) error {
 		}
 		out = cipher.StreamWriter{S: cipher.NewCTR(block, iv), W: f}
 	}
-	w := bufio.NewWriterSize(out, 1<<20)
+	// Runs are Snappy-compressed (S2's stream format): a load's runs hold every key and
+	// value once, about 4 KB per record before compression, which at ten million
+	// records is more scratch disk than the store itself needs.
+	zw := s2.NewWriter(out, s2.WriterConcurrency(1), s2.WriterBlockSize(runBlock))
+	w := bufio.NewWriterSize(zw, 1<<20)
 	var hdr [2 * binary.MaxVarintLen32]byte
 	for _, r := range p.refs {
 		n := binary.PutUvarint(hdr[:], uint64(r.klen))
@@ -175,7 +185,7 @@ func (p *kvPart) writeRun(path string, block cipher.Block) error {
 		w.Write(v)
 	}
 	// The run is scratch: a crash loses the whole bulk load anyway (bulk.go), so no sync.
-	if err := errors.Join(w.Flush(), f.Close()); err != nil {
+	if err := errors.Join(w.Flush(), zw.Close(), f.Close()); err != nil {
 		return fmt.Errorf("graph: write sort run: %w", err)
 	}
 	return nil
@@ -326,7 +336,7 @@ func openRun(path string, block cipher.Block) (*runCursor, error) {
 		}
 		in = cipher.StreamReader{S: cipher.NewCTR(block, iv), R: f}
 	}
-	return &runCursor{f: f, r: bufio.NewReaderSize(in, 256<<10)}, nil
+	return &runCursor{f: f, r: bufio.NewReaderSize(s2.NewReader(in, s2.ReaderMaxBlockSize(runBlock)), 64<<10)}, nil
 }
 
 func (c *runCursor) next() bool {
