@@ -9,18 +9,20 @@ import (
 	"slices"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/personagraph/personagraph/graph"
 	"github.com/personagraph/personagraph/ingest"
 )
 
-// sharedValue is an identifier held by two or more records.
+// sharedValue is an identifier held by two or more records. A million records share
+// millions of values, so it keeps only what the scorer reads (it counts the person
+// clusters holding a value itself, per level).
 type sharedValue struct {
 	kind    ingest.Kind
 	value   string
 	records []int32
-	weight  float64 // operator-layer weight after discounts
-	persons int     // distinct person clusters holding it
-	benign  bool    // its holders look like a benign hub
+	benign  bool // its holders look like a benign hub
 }
 
 // Recluster recomputes both levels of clusters from the stored identifiers and replaces
@@ -97,20 +99,41 @@ func (e *Engine) reclusterLocked(ctx context.Context) error {
 		groups := groupMembers(l.uf)
 		sc := scorer{ids: ids, persons: persons, signals: signals, uf: l.uf, shared: shared, churn: churn}
 		sc.indexShared()
-		w, err := e.store.ReplaceClusters(ctx, l.level)
+		w, err := e.replaceClusters(ctx, l.level)
 		if err != nil {
 			return err
 		}
-		for _, members := range groups {
-			c := &graph.Cluster{ID: clusterID(l.level, ids[members[0]]), Records: make([]string, len(members))}
-			for j, m := range members {
-				c.Records[j] = ids[m]
+		// Scoring a cluster and storing it (encoding, the write batch) take about as
+		// long as each other, so they run on two goroutines, in the order of groups.
+		g, gctx := errgroup.WithContext(ctx)
+		scored := make(chan *graph.Cluster, 256)
+		g.Go(func() error {
+			defer close(scored)
+			for _, members := range groups {
+				c := &graph.Cluster{ID: clusterID(l.level, ids[members[0]]), Records: make([]string, len(members))}
+				for j, m := range members {
+					c.Records[j] = ids[m]
+				}
+				sc.score(c, members)
+				select {
+				case scored <- c:
+				case <-gctx.Done():
+					return gctx.Err()
+				}
 			}
-			sc.score(c, members)
-			if err := w.Add(c); err != nil {
-				w.Cancel()
-				return err
+			return nil
+		})
+		g.Go(func() error {
+			for c := range scored {
+				if err := w.Add(c); err != nil {
+					return err
+				}
 			}
+			return nil
+		})
+		if err := g.Wait(); err != nil {
+			w.Cancel()
+			return err
 		}
 		if err := w.Commit(i == len(levels)-1); err != nil {
 			return err
@@ -119,6 +142,27 @@ func (e *Engine) reclusterLocked(ctx context.Context) error {
 			Dur("took", time.Since(start)).Msg("clusters written")
 	}
 	return nil
+}
+
+// levelWriter writes the clusters of one level: graph.ClusterWriter, or
+// graph.NewLevelWriter when the level holds none yet.
+type levelWriter interface {
+	Add(c *graph.Cluster) error
+	Commit(clean bool) error
+	Cancel()
+}
+
+// replaceClusters starts rewriting the clusters of a level, skipping the comparison
+// with what was stored when nothing was (the first run after an ingest).
+func (e *Engine) replaceClusters(ctx context.Context, l graph.Level) (levelWriter, error) {
+	w, ok, err := e.store.ReplaceEmptyClusters(ctx, l)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		return w, nil
+	}
+	return e.store.ReplaceClusters(ctx, l)
 }
 
 // groupMembers returns the members of each set, each list ascending, lists ordered by

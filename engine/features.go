@@ -60,10 +60,12 @@ func (a *cvSketch) similarity(b *cvSketch) float64 {
 // dense ids of this run.
 func (e *Engine) loadFeatures(ctx context.Context, index map[string]int32) ([]features, error) {
 	fs := make([]features, len(index))
+	var ld featureLoader
 	var cur *features
 	last := ""
 	err := e.store.ForEachIdentifierKey(ctx, func(id string, kind ingest.Kind, value []byte) error {
 		if id != last {
+			ld.flush(cur)
 			last = id
 			i, ok := index[id]
 			if !ok {
@@ -73,11 +75,99 @@ func (e *Engine) loadFeatures(ctx context.Context, index map[string]int32) ([]fe
 			cur = &fs[i]
 		}
 		if cur != nil {
-			cur.addBytes(kind, value)
+			ld.add(cur, kind, value)
 		}
 		return nil
 	})
+	ld.flush(cur)
 	return fs, err
+}
+
+// featureLoader gathers the string values of one record's features and stores them in
+// one allocation, and their lists in another: a string and a list growing by append per
+// value made the features of a million records several times their size in small
+// objects.
+type featureLoader struct {
+	buf  []byte
+	vals []pendingValue
+}
+
+// pendingValue is a value in featureLoader.buf, from the previous one's end to end.
+type pendingValue struct {
+	kind ingest.Kind
+	end  int
+	list bool // goes to one of the features' lists
+}
+
+func (ld *featureLoader) add(cur *features, kind ingest.Kind, v []byte) {
+	switch kind {
+	case ingest.KindNameKey, ingest.KindDOB, ingest.KindPostcode, ingest.KindAddress,
+		ingest.KindEmail, ingest.KindPhone, ingest.KindDocument:
+		ld.buf = append(ld.buf, v...)
+		list := kind != ingest.KindDOB && (kind != ingest.KindNameKey || hasColon(v))
+		ld.vals = append(ld.vals, pendingValue{kind, len(ld.buf), list})
+	default:
+		cur.addBytes(kind, v)
+	}
+}
+
+// flush adds the gathered values to cur, as addValue in the order read.
+func (ld *featureLoader) flush(cur *features) {
+	if cur == nil || len(ld.vals) == 0 {
+		ld.buf, ld.vals = ld.buf[:0], ld.vals[:0]
+		return
+	}
+	all := string(ld.buf)
+	n := 0
+	for _, v := range ld.vals {
+		if v.list {
+			n++
+		}
+	}
+	var backing []string
+	if n > 0 {
+		backing = make([]string, 0, n)
+	}
+	// Each list gets its part of backing, sized to its count, so appends fill it in
+	// place; a list with no values stays nil.
+	lists := [...]*[]string{&cur.phonetic, &cur.postcode, &cur.address, &cur.emails, &cur.phones, &cur.docs}
+	var counts [len(lists)]int
+	for _, v := range ld.vals {
+		if v.list {
+			counts[listOf(v.kind)]++
+		}
+	}
+	off := 0
+	for i, l := range lists {
+		if counts[i] > 0 && len(*l) == 0 {
+			*l = backing[off : off : off+counts[i]]
+			off += counts[i]
+		}
+	}
+	start := 0
+	for _, v := range ld.vals {
+		addValue(cur, v.kind, all[start:v.end])
+		start = v.end
+	}
+	ld.buf, ld.vals = ld.buf[:0], ld.vals[:0]
+}
+
+// listOf is the index, in featureLoader.flush's lists, of the list a value of kind goes
+// to.
+func listOf(kind ingest.Kind) int {
+	switch kind {
+	case ingest.KindNameKey:
+		return 0
+	case ingest.KindPostcode:
+		return 1
+	case ingest.KindAddress:
+		return 2
+	case ingest.KindEmail:
+		return 3
+	case ingest.KindPhone:
+		return 4
+	}
+	return 5
 }
 
 // add records one identifier in the features.
@@ -210,6 +300,9 @@ func (e *Engine) dropHubValues(ctx context.Context, index map[string]int32, fs [
 func (e *Engine) linkAccounts(ctx context.Context, index map[string]int32, fs []features, uf *unionFind) (int, error) {
 	linked := 0
 	err := e.store.ForEachShared(ctx, ingest.KindAccount, func(_ string, recs []string) error {
+		if len(recs) < 2 {
+			return nil
+		}
 		var members []int32
 		for _, r := range recs {
 			if i, ok := index[r]; ok {
@@ -253,13 +346,22 @@ func (f *features) initial() string {
 // familyCodes returns each record's family-name phonetic code ("" when unknown), from its
 // "dmf:<family>/<initial>" name key: the operator layer asks whether the holders of a
 // shared value look like one family.
+//
+// The codes are copies, one per distinct code: the operator layer keeps them after the
+// features, whose strings share one allocation per record (featureLoader), are freed.
 func familyCodes(fs []features) []string {
 	out := make([]string, len(fs))
+	interned := make(map[string]string)
 	for i := range fs {
 		for _, p := range fs[i].phonetic {
 			if fam, ok := strings.CutPrefix(p, "dmf:"); ok {
 				fam, _, _ = strings.Cut(fam, "/")
-				out[i] = fam
+				c, ok := interned[fam]
+				if !ok {
+					c = strings.Clone(fam)
+					interned[c] = c
+				}
+				out[i] = c
 				break
 			}
 		}

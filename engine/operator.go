@@ -144,7 +144,7 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 			w, benign := valueWeight(ek, holders, personSig, personFamily, personAddr)
 			w, benign = applyLabel(labels[string(ek.kind)+":"+value], ek, w, benign)
 			if len(idx) <= maxEvidence {
-				shared = append(shared, sharedValue{kind: ek.kind, value: value, records: idx, weight: w, persons: len(holders), benign: benign})
+				shared = append(shared, sharedValue{kind: ek.kind, value: value, records: idx, benign: benign})
 			}
 			facilitator := valueFacilitator(ek, holders, allSignal(idx, signals, sigThirdPartyPayout), personAddr)
 			if w >= strongWeight && !facilitator {
@@ -494,7 +494,7 @@ func phoneBlockRuns(persons []int32, all []phoneNumber) []sharedValue {
 			continue
 		}
 		out = append(out, sharedValue{kind: phoneBlockKind, value: phoneRange(run[0].n, run[len(run)-1].n),
-			records: sortedUnique(recs), persons: len(holders)})
+			records: sortedUnique(recs)})
 	}
 	return out
 }

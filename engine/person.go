@@ -4,8 +4,11 @@ import (
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // The person layer is classic entity resolution: which records are one human?
@@ -115,7 +118,8 @@ func compareName(a, b *features) int {
 // Comparing the whole strings instead let "berger carsten" pass as similar to "becker
 // sven" (a shared prefix and common letters); per token, the given names disagree.
 func tokenSimilarity(a, b string) float64 {
-	ta, tb := strings.Fields(a), strings.Fields(b)
+	var bufA, bufB [maxNameTokens]string
+	ta, tb := appendFields(bufA[:0], a), appendFields(bufB[:0], b)
 	if len(ta) > len(tb) {
 		ta, tb = tb, ta
 	}
@@ -143,7 +147,8 @@ func tokenSimilarity(a, b string) float64 {
 // tokensWithin reports whether every token of the shorter name is close to a token of
 // the longer one: "theodore" and "morris theodore", a name with its family part missing.
 func tokensWithin(a, b string) bool {
-	ta, tb := strings.Fields(a), strings.Fields(b)
+	var bufA, bufB [maxNameTokens]string
+	ta, tb := appendFields(bufA[:0], a), appendFields(bufB[:0], b)
 	if len(ta) > len(tb) {
 		ta, tb = tb, ta
 	}
@@ -156,6 +161,37 @@ func tokensWithin(a, b string) bool {
 		}
 	}
 	return true
+}
+
+// maxNameTokens is the most tokens a name has in the common case: tokens fit in a stack
+// buffer of this size, and a name with more costs an allocation, not a wrong answer.
+// strings.Fields allocated on every one of millions of name comparisons.
+const maxNameTokens = 8
+
+// appendFields appends the fields of s (strings.Fields) to dst.
+func appendFields(dst []string, s string) []string {
+	start := -1
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 { // Unicode spaces: strings.Fields decides
+			for f := range strings.FieldsSeq(s) {
+				dst = append(dst, f)
+			}
+			return dst
+		}
+		space := c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+		switch {
+		case space && start >= 0:
+			dst = append(dst, s[start:i])
+			start = -1
+		case !space && start < 0:
+			start = i
+		}
+	}
+	if start >= 0 {
+		dst = append(dst, s[start:])
+	}
+	return dst
 }
 
 // compareDOB: 0 equal, 1 one typo or day and month swapped, 2 two digits off, 3 same
@@ -211,31 +247,39 @@ func compareEmails(a, b []string) int {
 // of different people differ exactly there ("james.smith" and "james_smith", or
 // "jsmith87" and "jsmith90"), so those never count.
 func emailTypo(x, y string) bool {
-	strip := func(s string) (letters, digits string) {
-		var l, d []byte
-		for i := 0; i < len(s); i++ {
-			switch c := s[i]; {
-			case c >= '0' && c <= '9':
-				d = append(d, c)
-			case c == '.' || c == '_' || c == '-' || c == '+':
-			default:
-				l = append(l, c)
-			}
+	// Stack buffers: this runs for every pair of e-mails of millions of candidate pairs.
+	var bufs [4][64]byte
+	lx, dx := stripEmail(x, bufs[0][:0], bufs[1][:0])
+	ly, dy := stripEmail(y, bufs[2][:0], bufs[3][:0])
+	return string(dx) == string(dy) && string(lx) != string(ly) && editDistanceAtMost(lx, ly, 1)
+}
+
+// stripEmail appends the letters of an address to l and its digits to d, leaving out
+// separators.
+func stripEmail(s string, l, d []byte) (letters, digits []byte) {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			d = append(d, c)
+		case c == '.' || c == '_' || c == '-' || c == '+':
+		default:
+			l = append(l, c)
 		}
-		return string(l), string(d)
 	}
-	lx, dx := strip(x)
-	ly, dy := strip(y)
-	return dx == dy && lx != ly && editDistanceAtMost(lx, ly, 1)
+	return l, d
 }
 
 // editDistanceAtMost reports whether the Levenshtein distance of a and b is at most k.
-func editDistanceAtMost(a, b string, k int) bool {
+func editDistanceAtMost[S string | []byte](a, b S, k int) bool {
 	if d := len(a) - len(b); d > k || -d > k {
 		return false
 	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+	var bufs [2][65]int
+	prev, cur := bufs[0][:0], bufs[1][:0]
+	if len(b) >= len(bufs[0]) {
+		prev, cur = make([]int, 0, len(b)+1), make([]int, 0, len(b)+1)
+	}
+	prev, cur = prev[:len(b)+1], cur[:len(b)+1]
 	for j := range prev {
 		prev[j] = j
 	}
@@ -342,13 +386,40 @@ func nameBlockingKeys(f *features, out []uint64) []uint64 {
 	return out
 }
 
+// blockingKeyCount is how many keys blockingKeys appends for f.
+func blockingKeyCount(f *features) int {
+	n := len(f.postcode) + len(f.emails) + len(f.phones) + len(f.docs)
+	if f.name != "" {
+		n++
+	}
+	year := f.birthYear() != ""
+	for _, p := range f.phonetic {
+		if strings.HasPrefix(p, "dmf:") {
+			n++
+		}
+		if year {
+			n++
+		}
+	}
+	if len(f.dob) == 10 {
+		n++
+	}
+	return n
+}
+
 // candidatePairs returns the distinct candidate pairs (i < j, packed i<<32|j), sorted.
 func candidatePairs(fs []features) []uint64 {
 	type entry struct {
 		key uint64
 		rec int32
 	}
-	var entries []entry
+	// Sized up front: at a million records the entries and pairs are hundreds of MB, and
+	// growing them by append left as much again behind as garbage.
+	n := 0
+	for i := range fs {
+		n += blockingKeyCount(&fs[i])
+	}
+	entries := make([]entry, 0, n)
 	var keys []uint64
 	for i := range fs {
 		keys = blockingKeys(&fs[i], keys[:0])
@@ -365,7 +436,28 @@ func candidatePairs(fs []features) []uint64 {
 		}
 		return int(a.rec - b.rec)
 	})
-	var pairs []uint64
+	runs := func(fn func(run []int32)) {
+		var run []int32
+		for i := 0; i < len(entries); {
+			j := i
+			run = run[:0]
+			for j < len(entries) && entries[j].key == entries[i].key {
+				run = append(run, entries[j].rec)
+				j++
+			}
+			i = j
+			fn(run)
+		}
+	}
+	most := 0
+	runs(func(run []int32) {
+		if r := len(run); r <= maxBlock {
+			most += r * (r - 1) / 2
+		} else {
+			most += r * window
+		}
+	})
+	pairs := make([]uint64, 0, most)
 	add := func(a, b int32) {
 		if a > b {
 			a, b = b, a
@@ -374,22 +466,14 @@ func candidatePairs(fs []features) []uint64 {
 			pairs = append(pairs, uint64(a)<<32|uint64(b))
 		}
 	}
-	var run []int32
-	for i := 0; i < len(entries); {
-		j := i
-		run = run[:0]
-		for j < len(entries) && entries[j].key == entries[i].key {
-			run = append(run, entries[j].rec)
-			j++
-		}
-		i = j
+	runs(func(run []int32) {
 		if len(run) <= maxBlock {
 			for x := range run {
 				for y := x + 1; y < len(run); y++ {
 					add(run[x], run[y])
 				}
 			}
-			continue
+			return
 		}
 		slices.SortFunc(run, func(a, b int32) int { return strings.Compare(fs[a].name, fs[b].name) })
 		for x := range run {
@@ -397,7 +481,8 @@ func candidatePairs(fs []features) []uint64 {
 				add(run[x], run[y])
 			}
 		}
-	}
+	})
+	entries = nil
 	slices.Sort(pairs)
 	return slices.Compact(pairs)
 }
@@ -522,15 +607,40 @@ func normalise(v []float64) {
 
 func clamp(x, lo, hi float64) float64 { return max(lo, min(hi, x)) }
 
+// comparePairs returns the comparison pattern of each pair, comparing on up to workers
+// goroutines: comparing is most of the person layer's time, and each pair's pattern
+// depends on that pair alone, so the result is the same for any number of workers.
+func comparePairs(fs []features, pairs []uint64, workers int) []pattern {
+	pats := make([]pattern, len(pairs))
+	const chunk = 1 << 14
+	workers = max(1, min(workers, (len(pairs)+chunk-1)/chunk))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				lo := int(next.Add(chunk)) - chunk
+				if lo >= len(pairs) {
+					return
+				}
+				for k := lo; k < min(lo+chunk, len(pairs)); k++ {
+					pr := pairs[k]
+					pats[k] = compare(&fs[pr>>32], &fs[pr&0xffffffff])
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return pats
+}
+
 // linkPersons runs the person layer and unions matched pairs into uf. It returns the
 // fitted model and the number of pairs compared and matched, for the log.
 func linkPersons(fs []features, uf *unionFind, rng *rand.Rand) (md *fsModel, compared, matched int) {
 	pairs := candidatePairs(fs)
-	pats := make([]pattern, len(pairs))
+	pats := comparePairs(fs, pairs, runtime.GOMAXPROCS(0))
 	counts := make(map[pattern]float64)
-	for k, pr := range pairs {
-		p := compare(&fs[pr>>32], &fs[pr&0xffffffff])
-		pats[k] = p
+	for _, p := range pats {
 		counts[p]++
 	}
 	md = fitModel(fs, counts, rng)
