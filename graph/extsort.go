@@ -51,6 +51,7 @@ type kvPart struct {
 	arena []byte  // key, then value, of each pair, back to back
 	refs  []kvRef // one per pair in arena
 	runs  []string
+	bytes int64 // keys and values added, spilled or not
 }
 
 // runBlock is the compression block of a run file. The merge holds one block per run
@@ -93,6 +94,7 @@ func (s *kvSorter) add(key, value []byte) error {
 	p.refs = append(p.refs, kvRef{off: uint32(len(p.arena)), klen: uint32(len(key)), vlen: uint32(len(value))})
 	p.arena = append(p.arena, key...)
 	p.arena = append(p.arena, value...)
+	p.bytes += int64(len(key) + len(value))
 	s.used += len(key) + len(value) + 12
 	if s.used >= s.budget {
 		return s.spill()

@@ -109,6 +109,9 @@ func Open(dir string, opts *Options) (_ *Store, err error) {
 		if err := checkMarker(dir, encrypted); err != nil {
 			return nil, err
 		}
+		if err := recoverBulk(dir, o.Logger); err != nil {
+			return nil, err
+		}
 	}
 	db, err := badger.Open(bo)
 	if err != nil {
@@ -122,9 +125,6 @@ func Open(dir string, opts *Options) (_ *Store, err error) {
 	idxPath := ""
 	if !o.InMemory {
 		if err := writeMarker(dir, encrypted); err != nil {
-			return nil, err
-		}
-		if err := recoverBulk(dir, db, o.Logger); err != nil {
 			return nil, err
 		}
 		idxPath = filepath.Join(dir, "index.bleve")
