@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -225,7 +226,12 @@ func procStatus(name string) uint64 {
 func WriteStoreResults(w io.Writer, env Env, input string, rs []StoreResult) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# personagraph store benchmark\n\n")
-	fmt.Fprintf(&b, "Measured %s on the project's 2-core machine kind, %s.\n", env.Date.UTC().Format("2006-01-02 15:04 MST"), strings.TrimSpace(env.Commit))
+	fmt.Fprintf(&b, "Measured %s on %s/%s, %d CPUs, %s", env.Date.UTC().Format("2006-01-02 15:04 MST"),
+		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version())
+	if env.Commit != "" {
+		fmt.Fprintf(&b, ", commit %s", env.Commit)
+	}
+	fmt.Fprintf(&b, ".\n")
 	fmt.Fprintf(&b, "Regenerate with `%s`.\n\n", env.Command)
 	fmt.Fprintf(&b, "Input: %s. Each row fills a fresh store (records, versions, postings, blocking keys and the\n", input)
 	fmt.Fprintf(&b, "search index; no clustering), timed from opening the store to closing it. Peak RSS is the whole\n")

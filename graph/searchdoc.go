@@ -33,17 +33,6 @@ import (
 // the mapping path. The mapping itself stays, with the same analyzers: queries and
 // anything reading the index go by it.
 
-// termKind is how a field's values become terms, as its analyzer in indexMapping does.
-type termKind uint8
-
-const (
-	// asKeyword: each value is one term (Bleve's keyword analyzer).
-	asKeyword termKind = iota
-	// asSpaced: values are split on white space (foldAnalyzer). Bleve's tokenizers stop
-	// at invalid UTF-8; so does this.
-	asSpaced
-)
-
 // termField is one field of a search document with its terms counted: what Bleve's
 // TextField holds after Analyze, without the value it was analysed from (no field is
 // stored).

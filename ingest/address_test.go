@@ -373,7 +373,7 @@ func addrTokenizeReference(s string, seg int, loc bool) []addrTok {
 
 var addrTokenizeSeeds = []string{
 	"", "a", "'", "''a", "a'", "a'b", "O'Brien's Rd", "1٢٣", "٢a'b٣", "x٢",
-	"Flat 2, 10 High St, Leeds LS1 4AB", "#4-5/6;7|8\n9", "ул. Тверская 7", "Straße 5​", "ÿ aÿb",
+	"Flat 2, 10 High St, Leeds LS1 4AB", "#4-5/6;7|8\n9", "ул. Тверская 7", "Straße 5\u200b", "ÿ aÿb",
 	"ＬＳ１ ４ＡＢ", "ab’cdʼef`gh‘ij", "O'Brien's 1٢ Rd’s #4-5/6; x'y' ''",
 }
 
