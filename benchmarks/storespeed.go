@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -54,7 +55,7 @@ const (
 // their search index (raw modes: keys only); none clusters.
 func RunStore(ctx context.Context, workDir, input string, modes []string, say func(string)) ([]StoreResult, error) {
 	var out []StoreResult
-	want := func(m string) bool { return len(modes) == 0 || contains(modes, m) }
+	want := func(m string) bool { return len(modes) == 0 || slices.Contains(modes, m) }
 	dir := filepath.Join(workDir, "store-bulk")
 	defer os.RemoveAll(dir)
 	if want("bulk") || want("raw") {
@@ -112,15 +113,6 @@ func RunStore(ctx context.Context, workDir, input string, modes []string, say fu
 		out = append(out, r)
 	}
 	return out, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // storeIngest ingests input into a new store in dir without clustering, and measures it.

@@ -72,9 +72,11 @@ type BulkLoader struct {
 	// direct is set once the stream is finished early: Add then calls PutBatch.
 	direct bool
 
-	index     chan []Put // to the index builder
-	indexDone chan error
-	finished  bool
+	index      chan []Put // to the index builder
+	indexDone  chan error
+	indexEnded bool  // index closed and indexDone received (endIndex)
+	indexErr   error // what indexDone said
+	finished   bool
 
 	// streamed, when set, is called after each table prefix went into the StreamWriter:
 	// the crash test kills the process there, with part of the load in Badger's tables.
@@ -210,7 +212,6 @@ func (l *BulkLoader) stream(ctx context.Context) error {
 	// The index's last merge and the stream into Badger do not depend on each other:
 	// run them side by side (at 1M records, 13 s and 24 s one after the other).
 	start := time.Now()
-	close(l.index)
 	streamed := make(chan error, 1)
 	go func() {
 		err := l.writeSorted(ctx)
@@ -219,7 +220,7 @@ func (l *BulkLoader) stream(ctx context.Context) error {
 		}
 		streamed <- err
 	}()
-	indexErr := <-l.indexDone
+	indexErr := l.endIndex()
 	if indexErr == nil {
 		l.s.log.Info().Int("records", l.stats.New).Dur("took", time.Since(start)).Msg("bulk load: search index built")
 	} else {
@@ -293,6 +294,9 @@ func (l *BulkLoader) streamPrefixes(ctx context.Context, sw *badger.StreamWriter
 		return err
 	}
 	for prefix := range work {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		kv.StreamId = uint32(prefix)
 		err := l.sorter.each(prefix, func(key, value []byte) error {
 			kv.Key, kv.Value = key, value
@@ -348,13 +352,19 @@ func (l *BulkLoader) Abort() error {
 	if l.direct {
 		return nil
 	}
-	select {
-	case <-l.indexDone:
-	default:
-		close(l.index)
-		<-l.indexDone
-	}
+	l.endIndex() // its error is moot: the index is emptied with the rest
 	return errors.Join(l.sorter.close(), l.s.wipeBulk())
+}
+
+// endIndex tells the index builder that no more records come and waits for it to
+// finish, once however often it is called (a failed Finish is followed by Abort).
+func (l *BulkLoader) endIndex() error {
+	if !l.indexEnded {
+		l.indexEnded = true
+		close(l.index)
+		l.indexErr = <-l.indexDone
+	}
+	return l.indexErr
 }
 
 // wipeBulk empties a store whose bulk load did not finish: records, postings and index.

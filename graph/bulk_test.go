@@ -370,3 +370,30 @@ func FuzzKVSorter(f *testing.F) {
 		}
 	})
 }
+
+// TestBulkLoadFinishFailsCleanly cancels a load while it streams into Badger: Finish
+// returns the error, and the store is empty and takes a new load.
+func TestBulkLoadFinishFailsCleanly(t *testing.T) {
+	puts := bulkInput(t, 1500)
+	s := openTemp(t, t.TempDir())
+	defer s.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	l, err := s.BulkLoad(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Add(ctx, puts[:1500]); err != nil {
+		t.Fatal(err)
+	}
+	cancel()
+	if _, err := l.Finish(ctx); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Finish after cancel: %v", err)
+	}
+	if n := len(dumpStore(t, s)); n != 0 {
+		t.Fatalf("%d keys after a failed load", n)
+	}
+	bulkAll(t, s, puts[:100], nil)
+	if n := countRecords(t, s); n != 100 {
+		t.Fatalf("%d records after a new load, want 100", n)
+	}
+}

@@ -32,16 +32,8 @@ func (s *Store) RawCopy(ctx context.Context, dir string, mode RawCopyMode) (pair
 	var dst *badger.DB
 	if mode != RawReadOnly {
 		o := DefaultOptions()
-		bo := badger.DefaultOptions(dir).
-			WithLoggingLevel(badger.WARNING).
-			WithLogger(badgerLogger{s.log}).
-			WithMemTableSize(o.MemTableSize).
-			WithNumMemtables(3).
-			WithBlockCacheSize(o.BlockCacheSize).
-			WithIndexCacheSize(o.IndexCacheSize).
-			WithNumCompactors(2).
-			WithBaseTableSize(1 << 20).
-			WithEncryptionKey(s.key)
+		o.Logger = s.log
+		bo := badgerOptions(dir, o).WithEncryptionKey(s.key)
 		if dst, err = badger.Open(bo); err != nil {
 			return 0, 0, fmt.Errorf("graph: raw copy: %w", err)
 		}

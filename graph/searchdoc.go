@@ -2,11 +2,8 @@ package graph
 
 import (
 	"bytes"
-	"regexp"
 	"slices"
-	"strconv"
 	"strings"
-	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -438,13 +435,13 @@ func appendDigits(dst []byte, s string) []byte {
 
 // nationalDigits returns the digits of an E.164 phone's national format ("+442079460018"
 // is "020 7946 0018", so "02079460018"), as phoneTerms. phonenumbers.Parse took 24 µs of
-// the 30 µs this costs with it; parseE164 reads "+" and digits as Parse would, without
-// its regular expressions, and leaves anything else to Parse.
+// the 30 µs this costs with it; ingest.ParseE164 reads "+" and digits as Parse would,
+// without its regular expressions, and leaves anything else to Parse.
 func nationalDigits(value string) (string, bool) {
 	if !strings.HasPrefix(value, "+") {
 		return "", false
 	}
-	num, ok := parseE164(value)
+	num, ok := ingest.ParseE164(value)
 	if !ok {
 		var err error
 		if num, err = phonenumbers.Parse(value, ""); err != nil {
@@ -453,110 +450,3 @@ func nationalDigits(value string) (string, bool) {
 	}
 	return digitsOf(phonenumbers.Format(num, phonenumbers.NATIONAL)), true
 }
-
-// parseE164 parses s, "+" followed by ASCII digits only, as phonenumbers.Parse would.
-// ok is false when s is not of that form, or when Parse could do something this does
-// not (an unknown calling code, a national number its region's national-prefix rule
-// matches): the caller then asks Parse. It is ingest's parseE164Digits, which is not
-// exported; TestParseE164MatchesLibrary compares it with Parse.
-func parseE164(s string) (*phonenumbers.PhoneNumber, bool) {
-	if len(s) < 4 || s[0] != '+' || s[1] == '0' {
-		return nil, false
-	}
-	digits := s[1:]
-	for i := 0; i < len(digits); i++ {
-		if digits[i] < '0' || digits[i] > '9' {
-			return nil, false
-		}
-	}
-	table := phoneCallingCodes()
-	// Calling codes are prefix-free, so the first known prefix is the only one (Parse
-	// tries the same lengths in the same order).
-	cc := 0
-	for i := 1; i <= 3 && i < len(digits); i++ {
-		cc = cc*10 + int(digits[i-1]-'0')
-		if !table[cc].known {
-			continue
-		}
-		nsn := digits[i:]
-		if len(nsn) < 2 || len(nsn) > 17 {
-			return nil, false
-		}
-		if re := table[cc].nationalPrefix; re != nil && re.MatchString(nsn) {
-			return nil, false
-		}
-		n, err := strconv.ParseUint(nsn, 10, 64)
-		if err != nil {
-			return nil, false
-		}
-		cc32 := int32(cc)
-		num := &phonenumbers.PhoneNumber{CountryCode: &cc32, NationalNumber: &n}
-		// As setItalianLeadingZerosForPhoneNumber: the zeros a uint64 loses.
-		if nsn[0] == '0' {
-			italian := true
-			num.ItalianLeadingZero = &italian
-			zeros := 1
-			for zeros < len(nsn)-1 && nsn[zeros] == '0' {
-				zeros++
-			}
-			if zeros != 1 {
-				z := int32(zeros)
-				num.NumberOfLeadingZeros = &z
-			}
-		}
-		return num, true
-	}
-	return nil, false
-}
-
-// phoneCallingCode is what parseE164 needs to know about one calling code.
-type phoneCallingCode struct {
-	known bool
-	// nationalPrefix matches the start of a national number that Parse would try to
-	// strip (the metadata's national_prefix_for_parsing); nil when the region has none.
-	nationalPrefix *regexp.Regexp
-}
-
-// phoneCallingCodes is a read-only table indexed by calling code (1 to 999), built on
-// first use from the metadata phonenumbers loaded at init.
-var phoneCallingCodes = sync.OnceValue(func() *[1000]phoneCallingCode {
-	var t [1000]phoneCallingCode
-	coll, err := phonenumbers.MetadataCollection()
-	if err != nil {
-		return &t // every code unknown: parseE164 always declines
-	}
-	geo := map[string]*phonenumbers.PhoneMetadata{}
-	nonGeo := map[int]*phonenumbers.PhoneMetadata{}
-	for _, m := range coll.GetMetadata() {
-		if m.GetId() == "001" {
-			nonGeo[int(m.GetCountryCode())] = m
-		} else {
-			geo[m.GetId()] = m
-		}
-	}
-	for cc := range phonenumbers.GetSupportedCallingCodes() {
-		if cc <= 0 || cc >= len(t) {
-			continue
-		}
-		// Parse reads a number with this code with the metadata of the code's main
-		// region (or of the non-geographic entity), whatever the default region.
-		region := phonenumbers.GetRegionCodeForCountryCode(cc)
-		m := geo[region]
-		if region == "001" {
-			m = nonGeo[cc]
-		}
-		if m == nil {
-			continue
-		}
-		e := phoneCallingCode{known: true}
-		if p := m.GetNationalPrefixForParsing(); p != "" {
-			re, err := regexp.Compile("^(?:" + p + ")")
-			if err != nil {
-				continue
-			}
-			e.nationalPrefix = re
-		}
-		t[cc] = e
-	}
-	return &t
-})

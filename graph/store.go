@@ -81,20 +81,7 @@ func Open(dir string, opts *Options) (_ *Store, err error) {
 		o = &c
 		o.EnsureDefaults()
 	}
-	bo := badger.DefaultOptions(filepath.Join(dir, "badger")).
-		WithLoggingLevel(badger.WARNING). // before WithLogger: it installs Badger's default logger
-		WithLogger(badgerLogger{o.Logger}).
-		WithMemTableSize(o.MemTableSize).
-		WithNumMemtables(3).
-		WithBlockCacheSize(o.BlockCacheSize).
-		WithIndexCacheSize(o.IndexCacheSize).
-		WithNumCompactors(2).
-		// Tables of the last level (and of a bulk load's stream) are BaseTableSize times
-		// 2^5; every table builder takes twice a table's size of memory up front, so the
-		// default 2 MiB made 128 MiB builders and a bulk load's peak RSS 1.6 GiB at 100k
-		// records. 1 MiB halves that at the price of more, smaller files.
-		WithBaseTableSize(1 << 20).
-		WithInMemory(o.InMemory)
+	bo := badgerOptions(filepath.Join(dir, "badger"), o).WithInMemory(o.InMemory)
 	encrypted := len(o.EncryptionKey) > 0
 	if encrypted && len(o.EncryptionKey) != KeyLen {
 		return nil, fmt.Errorf("%w (got %d bytes)", ErrBadKey, len(o.EncryptionKey))
@@ -142,6 +129,24 @@ func Open(dir string, opts *Options) (_ *Store, err error) {
 	}
 	s.queue = newIndexQueue(idx)
 	return s, nil
+}
+
+// badgerOptions are the store's Badger options for a database in path (RawCopy's bare
+// database takes the same, so that it measures the same Badger).
+func badgerOptions(path string, o *Options) badger.Options {
+	return badger.DefaultOptions(path).
+		WithLoggingLevel(badger.WARNING). // before WithLogger: it installs Badger's default logger
+		WithLogger(badgerLogger{o.Logger}).
+		WithMemTableSize(o.MemTableSize).
+		WithNumMemtables(3).
+		WithBlockCacheSize(o.BlockCacheSize).
+		WithIndexCacheSize(o.IndexCacheSize).
+		WithNumCompactors(2).
+		// Tables of the last level (and of a bulk load's stream) are BaseTableSize times
+		// 2^5; every table builder takes twice a table's size of memory up front, so the
+		// default 2 MiB made 128 MiB builders and a bulk load's peak RSS 1.6 GiB at 100k
+		// records. 1 MiB halves that at the price of more, smaller files.
+		WithBaseTableSize(1 << 20)
 }
 
 // Dir is the store's data directory ("" in memory).

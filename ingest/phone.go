@@ -102,10 +102,10 @@ func phoneInfo(raw, region string, details bool) (Identifier, PhoneDetails, bool
 // type. A number is valid exactly when its type is known (IsValidNumber and GetNumberType
 // run the same region lookup and pattern match), so one GetNumberType call does both: the
 // pattern matching is most of the cost of normalising a phone. International numbers
-// written as "+" and digits skip phonenumbers.Parse (see parseE164Digits), and the type
+// written as "+" and digits skip phonenumbers.Parse (see ParseE164), and the type
 // comes from precompiled patterns (see phoneNumberType).
 func parseValidPhone(s, region string) (*phonenumbers.PhoneNumber, phonenumbers.PhoneNumberType, bool) {
-	num, ok := parseE164Digits(s)
+	num, ok := ParseE164(s)
 	if !ok {
 		num, ok = parseNationalDigits(s, region)
 	}

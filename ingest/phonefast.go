@@ -10,14 +10,14 @@ import (
 // Most phone numbers arrive in international form ("+44 7911 123456", "+16023943919"),
 // and phonenumbers.Parse spends most of its time on them running regular expressions
 // that cannot match a string of digits (the extension pattern alone is a third of a
-// phone's cost). parseE164Digits parses "+" and digits directly, following the steps
+// phone's cost). ParseE164 parses "+" and digits directly, following the steps
 // phonenumbers.Parse takes for such input, and declines (ok false) whenever Parse could
 // do anything this shortcut does not reproduce: an unknown country calling code (Parse
 // then retries the digits as a national number) or a national number that starts with
 // something the region's national-prefix rule matches (Parse may then strip or rewrite
 // it). TestParseE164DigitsMatchesLibrary and FuzzParseE164Digits compare the two.
 
-// phoneCallingCode is what parseE164Digits needs to know about one calling code.
+// phoneCallingCode is what ParseE164 needs to know about one calling code.
 type phoneCallingCode struct {
 	known bool
 	// nationalPrefix matches the start of a national number that Parse would try to strip
@@ -31,7 +31,7 @@ var phoneCallingCodes = sync.OnceValue(func() *[1000]phoneCallingCode {
 	var t [1000]phoneCallingCode
 	coll, err := phonenumbers.MetadataCollection()
 	if err != nil {
-		return &t // every code unknown: parseE164Digits always declines
+		return &t // every code unknown: ParseE164 always declines
 	}
 	geo := map[string]*phonenumbers.PhoneMetadata{}
 	nonGeo := map[int]*phonenumbers.PhoneMetadata{}
@@ -69,11 +69,11 @@ var phoneCallingCodes = sync.OnceValue(func() *[1000]phoneCallingCode {
 	return &t
 })
 
-// parseE164Digits parses s, "+" followed by ASCII digits only, as phonenumbers.Parse
+// ParseE164 parses s, "+" followed by ASCII digits only, as phonenumbers.Parse
 // would (in any default region: a "+" number does not depend on it). ok is false when
 // s is not of that form or when the shortcut cannot vouch for giving Parse's answer;
-// the caller then asks Parse.
-func parseE164Digits(s string) (*phonenumbers.PhoneNumber, bool) {
+// the caller then asks Parse. The search index uses it too, for a phone's national form.
+func ParseE164(s string) (*phonenumbers.PhoneNumber, bool) {
 	if len(s) < 4 || s[0] != '+' || s[1] == '0' {
 		return nil, false
 	}

@@ -34,21 +34,21 @@ func samePhoneNumber(a, b *phonenumbers.PhoneNumber) string {
 	return ""
 }
 
-// checkE164Shortcut fails t if parseE164Digits accepts s but gives another number than
+// checkE164Shortcut fails t if ParseE164 accepts s but gives another number than
 // phonenumbers.Parse in region. It reports whether the shortcut accepted s.
 func checkE164Shortcut(t *testing.T, s, region string) bool {
 	t.Helper()
-	fast, ok := parseE164Digits(s)
+	fast, ok := ParseE164(s)
 	if !ok {
 		return false
 	}
 	slow, err := phonenumbers.Parse(s, region)
 	if err != nil {
-		t.Errorf("parseE164Digits(%q) accepted what Parse(%q) rejects: %v", s, region, err)
+		t.Errorf("ParseE164(%q) accepted what Parse(%q) rejects: %v", s, region, err)
 		return true
 	}
 	if d := samePhoneNumber(fast, slow); d != "" {
-		t.Errorf("parseE164Digits(%q) differs from Parse in region %q: %s (%v vs %v)", s, region, d, fast, slow)
+		t.Errorf("ParseE164(%q) differs from Parse in region %q: %s (%v vs %v)", s, region, d, fast, slow)
 	}
 	return true
 }
@@ -82,7 +82,7 @@ func TestParseE164DigitsMatchesLibrary(t *testing.T) {
 	// Valid numbers of the main regions must take the shortcut, or it buys nothing.
 	for _, s := range []string{"+447911123456", "+16023943919", "+4915123456789", "+390612345678", "+61412345678", "+33612345678"} {
 		if !checkE164Shortcut(t, s, "") {
-			t.Errorf("parseE164Digits(%q) declined a plain international number", s)
+			t.Errorf("ParseE164(%q) declined a plain international number", s)
 		}
 	}
 	t.Logf("shortcut taken for %d of %d random numbers", accepted, tried)
@@ -98,8 +98,8 @@ func TestParseE164DigitsDeclines(t *testing.T) {
 		"+０４４7911123456", "+\u200b447911123456", "+0447911123456", "+9991234567",
 		"+44" + strings.Repeat("1", 18),
 	} {
-		if num, ok := parseE164Digits(s); ok {
-			t.Errorf("parseE164Digits(%q) = %v, want declined", s, num)
+		if num, ok := ParseE164(s); ok {
+			t.Errorf("ParseE164(%q) = %v, want declined", s, num)
 		}
 	}
 }

@@ -9,7 +9,7 @@ import (
 	"github.com/nyaruka/phonenumbers"
 )
 
-// A national-format number ("07911 123456" read in GB) misses parseE164Digits and cost
+// A national-format number ("07911 123456" read in GB) misses ParseE164 and cost
 // phonenumbers.Parse about 10 µs, five times an international one: Parse runs a dozen
 // regular expressions (extension, viability, IDD, the region's own calling code, national
 // prefix, general pattern) over it. parseNationalDigits takes the steps Parse takes for a
