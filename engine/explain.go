@@ -13,7 +13,9 @@ import (
 )
 
 // metaPersonModel names the stored person model.
-const metaPersonModel = "person-model"
+// The version suffix changes with the comparison levels: a model stored with other
+// levels is not read back (the next full run fits a new one).
+const metaPersonModel = "person-model-v2"
 
 // modelJSON is the stored form of a fitted fsModel.
 type modelJSON struct {
@@ -84,12 +86,12 @@ type Explanation struct {
 var fieldNames = [numFields]string{fName: "name", fDOB: "date_of_birth", fAddress: "address", fEmail: "email", fPhone: "phone", fDoc: "document"}
 
 var levelNames = [numFields][]string{
-	fName:    {"equal", "very similar (Jaro-Winkler >= 0.94, whole or per token)", "same phonetic key", "similar (per-token >= 0.85, or one name within the other)", "different"},
-	fDOB:     {"equal", "one digit off or day/month swapped", "two digits off", "same year", "different"},
-	fAddress: {"same address", "same postcode", "different"},
+	fName:    {"equal", "very similar (every token alike: Jaro-Winkler >= 0.92, mean >= 0.94)", "same phonetic key", "similar (per-token mean >= 0.85, each >= 0.8, or one name within the other)", "a token in common, others different", "different"},
+	fDOB:     {"equal", "one digit off, two adjacent digits or day/month swapped", "two digits off", "same year", "different"},
+	fAddress: {"same address", "same address but for a typo in street or postcode", "same postcode", "different"},
 	fEmail:   {"shared", "one or two typos apart", "none alike"},
-	fPhone:   {"shared", "none shared"},
-	fDoc:     {"shared", "different"},
+	fPhone:   {"shared", "one or two digits off", "none alike"},
+	fDoc:     {"shared", "one or two characters off", "none alike"},
 }
 
 // Explain compares two stored records with the person model the last clustering fitted,

@@ -21,7 +21,8 @@ import (
 // by name, each compared with the next window records only.
 //
 // Scoring: a Fellegi-Sunter model over six comparison fields. u-probabilities come from
-// random record pairs (nearly all non-matches); m-probabilities are priors (see mPrior);
+// random record pairs (nearly all non-matches); m-probabilities are estimated by EM over
+// the candidate pairs, starting from and blended with priors (see mPrior, estimateM);
 // the prior match probability of two random records comes from a strict rule's count
 // (see fitModel). A pair is a match when its posterior probability is at least one half:
 // the model's own decision boundary, not a threshold tuned per dataset.
@@ -46,33 +47,35 @@ const (
 
 // fieldLevels is the number of levels of each field; a field's value levels[f] itself
 // means "missing" (one side has no value): it says nothing either way.
-var fieldLevels = [numFields]int{fName: 5, fDOB: 5, fAddress: 3, fEmail: 3, fPhone: 2, fDoc: 2}
+var fieldLevels = [numFields]int{fName: 6, fDOB: 5, fAddress: 4, fEmail: 3, fPhone: 3, fDoc: 3}
 
 // uPrior is what the u-probabilities are believed to be before any data: how often two
 // unrelated records agree at each level. It is blended in with uPriorWeight pseudo-pairs,
 // which matters only for tiny stores, where random pairs are few and not random.
 var uPrior = [numFields][]float64{
-	fName:    {0.001, 0.004, 0.01, 0.05, 0.935},
+	fName:    {0.001, 0.004, 0.01, 0.03, 0.05, 0.905},
 	fDOB:     {0.0005, 0.002, 0.01, 0.02, 0.9675},
-	fAddress: {0.001, 0.01, 0.989},
+	fAddress: {0.001, 0.002, 0.01, 0.987},
 	fEmail:   {0.0005, 0.002, 0.9975},
-	fPhone:   {0.0005, 0.9995},
-	fDoc:     {0.0005, 0.9995},
+	fPhone:   {0.0005, 0.0005, 0.999},
+	fDoc:     {0.0005, 0.0005, 0.999},
 }
 
 const uPriorWeight = 1000
 
-// mPrior is how often two records of one human agree at each level. Free EM over m
-// settled on "common name, same birth year, different birthday" as the match class on
-// RLdata (candidate pairs are mostly such non-matches), so m is held here and EM
-// estimates only the match share of the candidates.
+// mPrior is how often two records of one human are believed to agree at each level
+// before any data: EM starts from it and blends it in (estimateM).
+//
+// The typo levels of phones and documents (a digit or two off, two digits swapped) are
+// rare for one person but rarer still by chance; their m is kept low because numbers
+// handed out in a sequence (a ring's block of phones) are also a digit apart.
 var mPrior = [numFields][]float64{
-	fName:    {0.60, 0.25, 0.08, 0.05, 0.02},
+	fName:    {0.60, 0.25, 0.07, 0.04, 0.025, 0.015},
 	fDOB:     {0.80, 0.08, 0.05, 0.04, 0.03},
-	fAddress: {0.60, 0.25, 0.15},
+	fAddress: {0.55, 0.15, 0.15, 0.15},
 	fEmail:   {0.65, 0.10, 0.25},
-	fPhone:   {0.70, 0.30},
-	fDoc:     {0.95, 0.05},
+	fPhone:   {0.70, 0.03, 0.27},
+	fDoc:     {0.93, 0.04, 0.03},
 }
 
 // pattern packs one level per field, 3 bits each.
@@ -89,11 +92,14 @@ func compare(a, b *features) pattern {
 	p.set(fDOB, compareDOB(a.dob, b.dob))
 	p.set(fAddress, compareAddress(a, b))
 	p.set(fEmail, compareEmails(a.emails, b.emails))
-	p.set(fPhone, compareSets(a.phones, b.phones))
-	p.set(fDoc, compareSets(a.docs, b.docs))
+	p.set(fPhone, compareNumbers(a.phones, b.phones))
+	p.set(fDoc, compareNumbers(a.docs, b.docs))
 	return p
 }
 
+// compareName: 0 equal, 1 very similar, 2 same phonetic code, 3 similar, 4 a token in
+// common with the others unlike ("sophie wiseman" and "mystique wiseman": a given name
+// replaced, or a relative), 5 different.
 func compareName(a, b *features) int {
 	if a.name == "" || b.name == "" {
 		return fieldLevels[fName]
@@ -101,47 +107,105 @@ func compareName(a, b *features) int {
 	if a.name == b.name {
 		return 0
 	}
-	sim := tokenSimilarity(a.name, b.name)
+	sim, worst, agree := tokenSimilarity(a.name, b.name)
 	switch {
-	case sim >= 0.94 || jaroWinkler(a.name, b.name) >= 0.94:
+	case sim >= 0.94 && worst >= tokenAgree || jaroWinkler(a.name, b.name) >= 0.94 && tokenCount(a.name) != tokenCount(b.name):
+		// Every token typed alike. The whole strings are compared only where the tokens
+		// do not pair up ("mac indoe", "macindoe"): a family name in common made "bauer
+		// karin" and "bauer martin" very similar as wholes.
 		return 1
-	case sharesAny(a.phonetic, b.phonetic):
+	case sharesWholeName(a.phonetic, b.phonetic):
 		return 2
-	case sim >= 0.85 || tokensWithin(a.name, b.name):
+	case sim >= 0.85 && worst >= similarToken || tokensWithin(a.name, b.name):
 		return 3
+	case agree:
+		return 4
 	}
-	return 4
+	return 5
 }
 
-// tokenSimilarity compares two token-sorted names token by token: the mean, over the
-// tokens of the name with fewer, of each token's best Jaro-Winkler match in the other.
-// Comparing the whole strings instead let "berger carsten" pass as similar to "becker
-// sven" (a shared prefix and common letters); per token, the given names disagree.
-func tokenSimilarity(a, b string) float64 {
+// sharesWholeName reports whether two records share a phonetic code of the whole name
+// ("dm:", "ny:"). The family-name keys ("dmf:SNTR/j") are left out: they are blocking
+// keys, and "jutta schneider" and "juergen schneider" share one.
+func sharesWholeName(a, b []string) bool {
+	for _, x := range a {
+		if !strings.HasPrefix(x, "dmf:") && slices.Contains(b, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// tokenAgree is the Jaro-Winkler similarity at which two name tokens count as the same
+// token typed twice; similarToken is the least similarity of every token pair of two
+// names that count as similar: a mean of 0.85 let a surname in common carry a given name
+// as unlike as "guenther" and "renate".
+const (
+	tokenAgree   = 0.92
+	similarToken = 0.8
+)
+
+// tokenSimilarity compares two token-sorted names token by token: each token of the name
+// with fewer is paired with a distinct token of the other, most similar pairs first; sim
+// is the mean Jaro-Winkler similarity of the pairs, worst the least, and agree says
+// whether some pair is at least tokenAgree. Comparing the whole strings instead let "berger carsten" pass as
+// similar to "becker sven" (a shared prefix and common letters); letting two tokens pair
+// with one made "karin martin" similar to "karin krause" (martin is close to karin).
+func tokenSimilarity(a, b string) (sim, worst float64, agree bool) {
 	var bufA, bufB [maxNameTokens]string
 	ta, tb := appendFields(bufA[:0], a), appendFields(bufB[:0], b)
 	if len(ta) > len(tb) {
 		ta, tb = tb, ta
 	}
 	if len(ta) == 0 {
-		return 0
+		return 0, 0, false
 	}
 	if len(ta) == 1 && len(tb) == 1 {
-		return jaroWinkler(ta[0], tb[0])
+		s := jaroWinkler(ta[0], tb[0])
+		return s, s, s >= tokenAgree
 	}
-	sum := 0.0
-	for _, x := range ta {
-		best := 0.0
-		for _, y := range tb {
-			best = max(best, jaroWinkler(x, y))
+	if len(tb) > maxNameTokens {
+		tb = tb[:maxNameTokens]
+		ta = ta[:min(len(ta), maxNameTokens)]
+	}
+	var sims [maxNameTokens][maxNameTokens]float64
+	for i, x := range ta {
+		for j, y := range tb {
+			sims[i][j] = jaroWinkler(x, y)
 		}
-		sum += best
 	}
-	sim := sum / float64(len(ta))
+	// Greedy assignment: at most 8 tokens a side, and names rarely have more than 3.
+	var usedA, usedB [maxNameTokens]bool
+	sum := 0.0
+	worst = 1
+	for range ta {
+		bi, bj, best := -1, -1, -1.0
+		for i := range ta {
+			if usedA[i] {
+				continue
+			}
+			for j := range tb {
+				if !usedB[j] && sims[i][j] > best {
+					bi, bj, best = i, j, sims[i][j]
+				}
+			}
+		}
+		usedA[bi], usedB[bj] = true, true
+		sum += best
+		worst = min(worst, best)
+		agree = agree || best >= tokenAgree
+	}
+	sim = sum / float64(len(ta))
 	if len(ta) != len(tb) {
 		sim *= 0.97 // a token missing on one side is a small disagreement in itself
 	}
-	return sim
+	return sim, worst, agree
+}
+
+// tokenCount is the number of tokens of a name.
+func tokenCount(s string) int {
+	var buf [maxNameTokens]string
+	return len(appendFields(buf[:0], s))
 }
 
 // tokensWithin reports whether every token of the shorter name is close to a token of
@@ -194,8 +258,8 @@ func appendFields(dst []string, s string) []string {
 	return dst
 }
 
-// compareDOB: 0 equal, 1 one typo or day and month swapped, 2 two digits off, 3 same
-// year, 4 different.
+// compareDOB: 0 equal, 1 one typo, two adjacent digits swapped ("1940" and "1490") or
+// day and month swapped, 2 two digits off, 3 same year, 4 different.
 func compareDOB(a, b string) int {
 	if a == "" || b == "" {
 		return fieldLevels[fDOB]
@@ -203,14 +267,19 @@ func compareDOB(a, b string) int {
 	if a == b && len(a) == 10 {
 		return 0
 	}
+	a, b = padDOB(a), padDOB(b)
 	if len(a) == 10 && len(b) == 10 {
-		diff := 0
+		diff, first := 0, -1
 		for i := range 10 {
 			if a[i] != b[i] {
+				if diff == 0 {
+					first = i
+				}
 				diff++
 			}
 		}
-		if diff == 1 || a[:4] == b[:4] && a[5:7] == b[8:10] && a[8:10] == b[5:7] {
+		swapped := diff == 2 && first < 9 && a[first] == b[first+1] && a[first+1] == b[first]
+		if diff == 1 || swapped || a[:4] == b[:4] && a[5:7] == b[8:10] && a[8:10] == b[5:7] {
 			return 1
 		}
 		if diff == 2 {
@@ -221,6 +290,36 @@ func compareDOB(a, b string) int {
 		return 3
 	}
 	return 4
+}
+
+// padDOB writes a date the normaliser kept as raw text because a part is out of range
+// ("1982-1-0", "1967-0-1": a day or month keyed as zero) as YYYY-MM-DD, so that it is
+// compared digit by digit with the others; anything else is returned as it is. Only such
+// rare values pay for the new string.
+func padDOB(s string) string {
+	if len(s) == 10 || len(s) < 8 || s[4] != '-' {
+		return s
+	}
+	m, d, ok := strings.Cut(s[5:], "-")
+	if !ok || len(m) == 0 || len(m) > 2 || len(d) == 0 || len(d) > 2 || !allDigits(s[:4]) || !allDigits(m) || !allDigits(d) {
+		return s
+	}
+	pad := func(x string) string {
+		if len(x) == 1 {
+			return "0" + x
+		}
+		return x
+	}
+	return s[:5] + pad(m) + "-" + pad(d)
+}
+
+func allDigits(s string) bool {
+	for i := range len(s) {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // compareEmails: 0 an address in common, 1 two addresses one or two typos apart, 2 none
@@ -302,28 +401,94 @@ func editDistanceAtMost[S string | []byte](a, b S, k int) bool {
 	return prev[len(b)] <= k
 }
 
+// compareAddress: 0 an address in common, 1 an address alike but for a typo in the
+// street or the postcode, 2 a postcode in common, 3 none alike; missing when either side
+// has neither an address nor a postcode.
 func compareAddress(a, b *features) int {
 	if len(a.address)+len(a.postcode) == 0 || len(b.address)+len(b.postcode) == 0 {
 		return fieldLevels[fAddress]
 	}
-	switch {
-	case sharesAny(a.address, b.address):
+	if sharesAny(a.address, b.address) {
 		return 0
-	case sharesAny(a.postcode, b.postcode):
-		return 1
 	}
-	return 2
+	for _, x := range a.address {
+		for _, y := range b.address {
+			if addressTypo(x, y) {
+				return 1
+			}
+		}
+	}
+	if sharesAny(a.postcode, b.postcode) {
+		return 2
+	}
+	return 3
 }
 
-// compareSets: 0 a value in common, 1 none in common; missing when either side is empty.
-func compareSets(a, b []string) int {
+// addressTypo reports whether two address keys (country|postcode|house|unit|street) are
+// one address written with a typo: the same country, house and unit, streets with a
+// Jaro-Winkler similarity of at least 0.9, and postcodes equal, one edit apart or
+// missing on a side. The house number must agree: neighbours share the rest.
+func addressTypo(x, y string) bool {
+	var px, py [5]string
+	if !splitAddressKey(x, &px) || !splitAddressKey(y, &py) {
+		return false
+	}
+	if px[0] != py[0] || px[2] != py[2] || px[3] != py[3] || px[4] == "" || py[4] == "" {
+		return false
+	}
+	if px[1] != py[1] && px[1] != "" && py[1] != "" && !editDistanceAtMost(px[1], py[1], 1) {
+		return false
+	}
+	return jaroWinkler(px[4], py[4]) >= 0.9
+}
+
+// splitAddressKey splits an address key into its five parts without allocating.
+func splitAddressKey(k string, parts *[5]string) bool {
+	for i := range 4 {
+		j := strings.IndexByte(k, '|')
+		if j < 0 {
+			return false
+		}
+		parts[i], k = k[:j], k[j+1:]
+	}
+	parts[4] = k
+	return true
+}
+
+// compareNumbers compares phones or documents: 0 a value in common, 1 two values a typo
+// apart (numberTypo), 2 none alike; missing when either side is empty.
+func compareNumbers(a, b []string) int {
 	if len(a) == 0 || len(b) == 0 {
-		return 2
+		return 3
 	}
 	if sharesAny(a, b) {
 		return 0
 	}
-	return 1
+	for _, x := range a {
+		for _, y := range b {
+			if numberTypo(x, y) {
+				return 1
+			}
+		}
+	}
+	return 2
+}
+
+// numberTypo reports whether two identifiers look like one number mistyped: of equal
+// length with one or two characters different (a slip, or two digits swapped; two only
+// from 7 characters on, where two random numbers rarely come that close), or one
+// character inserted or dropped.
+func numberTypo(x, y string) bool {
+	if len(x) == len(y) {
+		diff := 0
+		for i := 0; i < len(x) && diff <= 2; i++ {
+			if x[i] != y[i] {
+				diff++
+			}
+		}
+		return diff == 1 || diff == 2 && len(x) >= 7
+	}
+	return editDistanceAtMost(x, y, 1)
 }
 
 func sharesAny(a, b []string) bool {
@@ -361,8 +526,17 @@ func blockHash(parts ...string) uint64 {
 }
 
 // nameBlockingKeys appends the blocking keys that are not identifiers themselves (name,
-// phonetic name with birth year, postcode with initial, date of birth): the store keeps
-// postings for these, and for identifiers it has its own.
+// phonetic name with birth year, postcode with initial, date of birth, and the keys that
+// find records with a typo in one of those): the store keeps postings for these, and for
+// identifiers it has its own. The exact name key comes first (incremental linking counts
+// a name's holders from it).
+//
+// The typo keys: each name token's phonetic code with the birth year (a pair with one
+// name token mangled and its whole-name codes apart) and an e-mail's local part (a typo
+// in the domain). Two more were tried and left out: each token's code with the
+// postcode found a handful of pairs on the noisiest benchmark for a third more keys on
+// the generated population, and the house and street without the postcode mostly paired
+// flatmates of different initials, whom the postcode-and-initial key keeps apart.
 func nameBlockingKeys(f *features, out []uint64) []uint64 {
 	h := func(parts ...string) { out = append(out, blockHash(parts...)) }
 	year, ini := f.birthYear(), f.initial()
@@ -383,28 +557,41 @@ func nameBlockingKeys(f *features, out []uint64) []uint64 {
 	if len(f.dob) == 10 {
 		h("d", f.dob)
 	}
+	var buf [2 * maxNameTokens]string
+	if year != "" {
+		for _, code := range tokenCodes(f, buf[:0]) {
+			h("tp", code, year)
+		}
+	}
+	for _, e := range f.emails {
+		if at := strings.LastIndexByte(e, '@'); at > 0 {
+			h("el", e[:at])
+		}
+	}
 	return out
+}
+
+// tokenCodes appends the distinct Double Metaphone codes of a record's name tokens, read
+// from its whole-name "dm:" keys ("dm:JN|SM0" holds "JN" and "SM0").
+func tokenCodes(f *features, dst []string) []string {
+	for _, p := range f.phonetic {
+		codes, ok := strings.CutPrefix(p, "dm:")
+		if !ok {
+			continue
+		}
+		for c := range strings.SplitSeq(codes, "|") {
+			if c != "" && !slices.Contains(dst, c) {
+				dst = append(dst, c)
+			}
+		}
+	}
+	return dst
 }
 
 // blockingKeyCount is how many keys blockingKeys appends for f.
 func blockingKeyCount(f *features) int {
-	n := len(f.postcode) + len(f.emails) + len(f.phones) + len(f.docs)
-	if f.name != "" {
-		n++
-	}
-	year := f.birthYear() != ""
-	for _, p := range f.phonetic {
-		if strings.HasPrefix(p, "dmf:") {
-			n++
-		}
-		if year {
-			n++
-		}
-	}
-	if len(f.dob) == 10 {
-		n++
-	}
-	return n
+	var buf [64]uint64
+	return len(blockingKeys(f, buf[:0]))
 }
 
 // candidatePairs returns the distinct candidate pairs (i < j, packed i<<32|j), sorted.
@@ -504,6 +691,22 @@ func (md *fsModel) posterior(p pattern) float64 {
 		lm += math.Log(md.m[f][l])
 		lu += math.Log(md.u[f][l])
 	}
+	// A household shares its address and often its landline, and its members' names
+	// share at most a family name. Where the names are not alike (a token in common at
+	// best), the address counts no more than a shared postcode, and a phone shared at
+	// that address counts nothing: the address and its landline are one piece of
+	// evidence about where someone lives, not about who they are. Counted in full, they
+	// made "maria lopez" and "kayla lopez" at one address with one phone a single person.
+	if a, nl := p.level(fAddress), p.level(fName); a <= 1 && nl >= 4 && nl < fieldLevels[fName] {
+		if ba, most := math.Log(md.m[fAddress][a]/md.u[fAddress][a]), math.Log(addressMaxBF[2]); ba > most {
+			lm -= ba - most
+		}
+		if p.level(fPhone) == 0 {
+			if bp := math.Log(md.m[fPhone][0] / md.u[fPhone][0]); bp > 0 {
+				lm -= bp
+			}
+		}
+	}
 	return 1 / (1 + math.Exp(lu-lm))
 }
 
@@ -558,12 +761,12 @@ func fitModel(fs []features, counts map[pattern]float64, rng *rand.Rand) *fsMode
 		}
 	}
 	// lambda: the chance that two random records match, from the pairs a strict rule
-	// accepts (near-identical name plus one exact identifier or birthday), divided by the
-	// rule's assumed recall. The posterior of a candidate pair then weighs its evidence
+	// accepts (a near-identical or same-sounding name plus one exact identifier or
+	// birthday), divided by the rule's assumed recall. The posterior of a candidate pair then weighs its evidence
 	// against this tiny prior: blocking chose the pair, but it did not make it likely.
 	strict := 0.0
 	for p, c := range counts {
-		if p.level(fName) <= 1 && (p.level(fDOB) == 0 || p.level(fAddress) == 0 ||
+		if p.level(fName) <= 2 && (p.level(fDOB) == 0 || p.level(fAddress) == 0 ||
 			p.level(fEmail) == 0 || p.level(fPhone) == 0 || p.level(fDoc) == 0) {
 			strict += c
 		}
@@ -572,12 +775,21 @@ func fitModel(fs []features, counts map[pattern]float64, rng *rand.Rand) *fsMode
 	if all := n * (n - 1) / 2; all > 0 {
 		md.lambda = clamp(max(strict/strictRecall, 1)/all, 1e-12, 0.5)
 	}
+	uObs := md.u
+	md.correctU(&uObs)
+	estimateM(md, &uObs, counts)
+	return md
+}
+
+// correctU sets u from the level frequencies observed among random pairs, uObs, and the
+// current m.
+func (md *fsModel) correctU(uObs *[numFields][8]float64) {
 	// Random pairs are not all non-matches: a share lambda of them match, and matches
 	// agree far more often. Left in, they inflate u for the agreeing levels of strong
 	// identifiers (a shared e-mail looked a hundred times less telling than it is).
 	for f := range numFields {
 		for l := range fieldLevels[f] {
-			obs := md.u[f][l]
+			obs := uObs[f][l]
 			md.u[f][l] = max((obs-md.lambda*md.m[f][l])/(1-md.lambda), obs*0.05)
 		}
 		normalise(md.u[f][:fieldLevels[f]])
@@ -588,12 +800,20 @@ func fitModel(fs []features, counts map[pattern]float64, rng *rand.Rand) *fsMode
 	for l, maxBF := range addressMaxBF {
 		md.u[fAddress][l] = max(md.u[fAddress][l], md.m[fAddress][l]/maxBF)
 	}
-	return md
+	// Two numbers a digit apart are rarely one person's by chance, so their u is tiny and
+	// the level would weigh like a shared number; but a ring's phones come in blocks
+	// bought together, one digit apart, and those must not make two personas one person.
+	for _, f := range []int{fPhone, fDoc} {
+		md.u[f][1] = max(md.u[f][1], md.m[f][1]/typoMaxBF)
+	}
 }
 
-// addressMaxBF caps the Bayes factor of address agreement (same address key, same
-// postcode).
-var addressMaxBF = []float64{1000, 50}
+// typoMaxBF caps the Bayes factor of a phone or document a typo apart.
+const typoMaxBF = 1000
+
+// addressMaxBF caps the Bayes factor of address agreement (same address key, one a typo
+// of the other, same postcode).
+var addressMaxBF = []float64{1000, 300, 50}
 
 func normalise(v []float64) {
 	s := 0.0
@@ -657,17 +877,63 @@ func linkPersons(fs []features, uf *unionFind, rng *rand.Rand) (md *fsModel, com
 	for p := range counts {
 		accept[p] = md.posterior(p) >= matchPrior
 	}
+	var deferred []int // pairs the model accepts but the name's frequency rejected
 	for k, pr := range pairs {
 		p := pats[k]
 		ok := accept[p]
 		if ok && p.level(fName) == 0 {
 			tf := float64(nameCount[fs[pr>>32].name]) / n
-			ok = md.posteriorTF(p, tf) >= matchPrior
+			if ok = md.posteriorTF(p, tf) >= matchPrior; !ok {
+				deferred = append(deferred, k)
+			}
 		}
 		if ok {
 			uf.union(int32(pr>>32), int32(pr&0xffffffff))
 			matched++
 		}
 	}
+	matched += relinkByOtherHolders(fs, uf, md, pairs, pats, deferred, nameCount)
 	return md, len(pairs), matched
+}
+
+// relinkByOtherHolders decides again the exact-name pairs that the name's frequency
+// rejected, now counting only the holders of the name outside the largest person cluster
+// holding it. In a store where one person sent six records under a name no one else
+// holds, the name is not common: the chance that a record of another person bears it is
+// what the term-frequency u means, and the first pass counted the person's own records.
+// It returns the pairs it matched.
+func relinkByOtherHolders(fs []features, uf *unionFind, md *fsModel, pairs []uint64, pats []pattern,
+	deferred []int, nameCount map[string]int32) int {
+	if len(deferred) == 0 {
+		return 0
+	}
+	// Records per (name, cluster) for the names in question only.
+	type nameRoot struct {
+		name string
+		root int32
+	}
+	held := make(map[nameRoot]int32)
+	names := make(map[string]int32, len(deferred)) // name -> records in its largest cluster
+	for _, k := range deferred {
+		names[fs[pairs[k]>>32].name] = 0
+	}
+	for i := range fs {
+		if _, ok := names[fs[i].name]; ok {
+			key := nameRoot{fs[i].name, uf.find(int32(i))}
+			held[key]++
+			names[key.name] = max(names[key.name], held[key])
+		}
+	}
+	n := float64(len(fs))
+	matched := 0
+	for _, k := range deferred {
+		a, b := int32(pairs[k]>>32), int32(pairs[k]&0xffffffff)
+		name := fs[a].name
+		tf := float64(nameCount[name]-names[name]) / n
+		if md.posteriorTF(pats[k], tf) >= matchPrior {
+			uf.union(a, b)
+			matched++
+		}
+	}
+	return matched
 }
