@@ -79,6 +79,11 @@ func (s *Server) identifiers(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, err.Error())
 		return
 	}
+	stats, err := s.eng.IdentifierStats(r.Context(), kind, value)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
 	hs := make([]holder, 0, min(len(ids), limit))
 	for _, id := range ids {
 		if len(hs) == limit {
@@ -95,5 +100,6 @@ func (s *Server) identifiers(w http.ResponseWriter, r *http.Request) {
 		hs = append(hs, holder{RecordID: id, Clusters: clusterNames(rec.Clusters)})
 	}
 	returned(r, len(hs))
-	writeJSON(w, http.StatusOK, map[string]any{"kind": kind, "value": value, "count": len(ids), "holders": hs})
+	writeJSON(w, http.StatusOK, map[string]any{"kind": kind, "value": value, "count": len(ids), "holders": hs,
+		"stats": stats})
 }

@@ -13,10 +13,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/personagraph/personagraph/engine"
 	"github.com/personagraph/personagraph/fixtures"
 	"github.com/personagraph/personagraph/graph"
+	"github.com/personagraph/personagraph/ingest"
 )
 
 // fixture is a real listening server over a real engine and store in a temp dir, with
@@ -394,10 +396,38 @@ func TestIdentifiers(t *testing.T) {
 		Kind, Value string
 		Count       int
 		Holders     []holder
+		Stats       graph.IdentifierStats
 	}
 	f.do(t, req{method: "GET", path: "/v1/identifiers/phone/" + pathEscape(phone), token: a}, 200, &got)
 	if got.Kind != "phone" || got.Value != phone || got.Count < 2 || len(got.Holders) != got.Count {
 		t.Fatalf("holders of %s: %+v", phone, got)
+	}
+	// The statistics cover every holder: names and sources as the holders' records give
+	// them, first and last seen their earliest and latest observed_at.
+	names, sources := map[string]bool{}, map[string]bool{}
+	var first, last time.Time
+	for _, h := range got.Holders {
+		var r struct{ Record ingest.Record }
+		f.do(t, req{method: "GET", path: "/v1/records/" + pathEscape(h.RecordID), token: a}, 200, &r)
+		names[ingest.FoldName(r.Record.Name.Display())] = true
+		sources[r.Record.Source] = true
+		at, err := time.Parse(time.RFC3339, r.Record.ObservedAt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first.IsZero() || at.Before(first) {
+			first = at
+		}
+		if at.After(last) {
+			last = at
+		}
+	}
+	if names[""] || sources[""] {
+		t.Fatalf("a holder's record has no name or source: %v %v", names, sources)
+	}
+	if st := got.Stats; st.Holders != got.Count || st.Described != got.Count || st.Names != len(names) ||
+		st.Sources != len(sources) || !st.FirstSeen.Equal(first) || !st.LastSeen.Equal(last) {
+		t.Fatalf("stats of %s: %+v; want %d names, %d sources, first %s, last %s", phone, got.Stats, len(names), len(sources), first, last)
 	}
 	seen := false
 	for _, h := range got.Holders {

@@ -82,3 +82,9 @@ func (e *Engine) Versions(ctx context.Context, id string) ([]graph.Version, erro
 func (e *Engine) Holders(ctx context.Context, kind ingest.Kind, value string) ([]string, error) {
 	return e.store.Holders(ctx, kind, value)
 }
+
+// IdentifierStats says how many records hold a value, since when, and under how many
+// distinct names, countries and sources (graph.IdentifierStats).
+func (e *Engine) IdentifierStats(ctx context.Context, kind ingest.Kind, value string) (graph.IdentifierStats, error) {
+	return e.store.IdentifierStats(ctx, kind, value)
+}

@@ -194,6 +194,10 @@ type Put struct {
 	// postings are ordered by BlockSort (the engine gives the folded name).
 	Blocks    []uint64
 	BlockSort string
+
+	// firstSeen is when each value the replaced version held was first seen on the
+	// record (unix seconds), set by PutBatch for a new version.
+	firstSeen map[postingRef]int64
 }
 
 // recordMeta is the value under 'R' id: version (4 bytes), observed_at unix nanoseconds
@@ -312,7 +316,7 @@ func putLocked(txn *badger.Txn, p Put) (PutResult, error) {
 		}
 		meta.version = old.version + 1
 		result = Updated
-		if err := dropIdentifiers(txn, id); err != nil {
+		if p.firstSeen, err = dropIdentifiers(txn, id, old.observed); err != nil {
 			return 0, err
 		}
 		if err := dropBlocks(txn, id); err != nil {
@@ -345,11 +349,27 @@ func recordEntries(p Put, meta recordMeta, set func(key, value []byte) error) er
 	if err := set(recIdentKey(id), encodeIdentifiers(p.Identifiers)); err != nil {
 		return err
 	}
+	var info []byte // holder facts of the record, shared by its postings (holderinfo.go)
 	for _, ident := range p.Identifiers {
 		if !posted(ident.Kind) {
 			continue
 		}
-		if err := set(postingKey(ident.Kind, ident.Value, id), nil); err != nil {
+		var v []byte
+		if described(ident.Kind) {
+			if first, ok := p.firstSeen[postingRef{ident.Kind, ident.Value}]; ok {
+				// The value was held by an earlier version: it keeps its first sighting.
+				h := holderInfoOf(p.Record)
+				h.first = min(first, h.first)
+				v = h.appendTo(nil)
+			} else {
+				if info == nil {
+					h := holderInfoOf(p.Record)
+					info = h.appendTo(nil)
+				}
+				v = info
+			}
+		}
+		if err := set(postingKey(ident.Kind, ident.Value, id), v); err != nil {
 			return err
 		}
 	}
@@ -357,34 +377,66 @@ func recordEntries(p Put, meta recordMeta, set func(key, value []byte) error) er
 }
 
 // dropIdentifiers removes a record's current identifiers and their postings, before a new
-// version writes its own. Older versions keep their JSON, so history is not lost.
-func dropIdentifiers(txn *badger.Txn, id string) error {
+// version writes its own. Older versions keep their JSON, so history is not lost, and it
+// returns when each described value was first seen on the record (prevObserved, the
+// replaced version's observed_at, for postings written before holder facts existed), so
+// that the new version's postings keep it.
+func dropIdentifiers(txn *badger.Txn, id string, prevObserved int64) (map[postingRef]int64, error) {
 	item, err := txn.Get(recIdentKey(id))
 	if errors.Is(err, badger.ErrKeyNotFound) {
-		return nil
+		return nil, nil
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	list, err := item.ValueCopy(nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var keys [][]byte
+	firstSeen := map[postingRef]int64{}
 	if err := eachIdentifier(list, func(kind, value []byte) error {
-		if posted(ingest.Kind(kind)) {
-			keys = append(keys, postingKey(ingest.Kind(kind), string(value), id))
+		k := ingest.Kind(kind)
+		if !posted(k) {
+			return nil
 		}
+		key := postingKey(k, string(value), id)
+		keys = append(keys, key)
+		if !described(k) {
+			return nil
+		}
+		first := time.Unix(0, prevObserved).Unix()
+		switch item, err := txn.Get(key); {
+		case err == nil:
+			if err := item.Value(func(v []byte) error {
+				h, ok, err := decodeHolderInfo(v)
+				if ok {
+					first = h.first
+				}
+				return err
+			}); err != nil {
+				return err
+			}
+		case !errors.Is(err, badger.ErrKeyNotFound):
+			return err
+		}
+		firstSeen[postingRef{k, string(value)}] = first
 		return nil
 	}); err != nil {
-		return fmt.Errorf("record %q: %w", id, err)
+		return nil, fmt.Errorf("record %q: %w", id, err)
 	}
 	for _, k := range keys {
 		if err := txn.Delete(k); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return txn.Delete(recIdentKey(id))
+	return firstSeen, txn.Delete(recIdentKey(id))
+}
+
+// postingRef names one posted value of a record.
+type postingRef struct {
+	kind  ingest.Kind
+	value string
 }
 
 // StoredRecord is a record as the store holds it.

@@ -95,6 +95,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		newIngestCmd(g),
 		newClustersCmd(g),
 		newShowCmd(g),
+		newHoldersCmd(g),
 		newExplainCmd(g),
 		newNormalizeCmd(g),
 		newDemoCmd(g),

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/personagraph/personagraph/graph"
+	"github.com/personagraph/personagraph/ingest"
 )
 
 func newShowCmd(g *globals) *cobra.Command {
@@ -63,6 +64,14 @@ func newShowCmd(g *globals) *cobra.Command {
 					flags = " [" + strings.Join(id.Flags, ",") + "]"
 				}
 				fmt.Fprintf(w, "  %-9s %s%s\n", id.Kind, id.Value, flags)
+				if id.Kind == ingest.KindCVShingleBand || id.Kind == ingest.KindCVSketch {
+					continue // engine-internal: no holder facts
+				}
+				if st, err := e.IdentifierStats(cmd.Context(), id.Kind, id.Value); err != nil {
+					return err
+				} else if st.Holders > 1 {
+					fmt.Fprintf(w, "            %s\n", statsLine(st))
+				}
 			}
 			fmt.Fprintf(w, "content:\n  %s\n", r.JSON)
 			return nil
