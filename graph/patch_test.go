@@ -3,8 +3,12 @@ package graph
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
+	"sync"
 	"testing"
+
+	"github.com/personagraph/personagraph/ingest"
 )
 
 // Blocking-key postings follow a record's current version and go with it when it is
@@ -165,5 +169,59 @@ func TestBlockNeighbours(t *testing.T) {
 	}
 	if err := s.Check(ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Long lists are read in two halves side by side; the answer is the one a single pass
+// gives: states in the order asked, missing records left out, identifiers by index.
+func TestParallelReadsKeepOrder(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t, t.TempDir())
+	defer s.Close()
+	var puts []Put
+	for i := range 90 {
+		puts = append(puts, mustParse(t, fmt.Sprintf(`{"record_id":"r%02d","source":"s","observed_at":"2026-01-01T00:00:00Z","name":"Person %c%c","emails":["p%d@example.com"]}`, i, 'a'+i%26, 'a'+i/26, i)))
+	}
+	if _, err := s.PutBatch(ctx, puts); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for i := 89; i >= 0; i -= 2 { // reverse order, with missing ids between
+		ids = append(ids, fmt.Sprintf("r%02d", i), fmt.Sprintf("missing%d", i))
+	}
+	if len(ids) < 2*parallelReadMin {
+		t.Fatalf("%d ids do not exercise the parallel path", len(ids))
+	}
+	sts, err := s.RecordStates(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sts) != len(ids)/2 {
+		t.Fatalf("%d states for %d present records", len(sts), len(ids)/2)
+	}
+	for i, st := range sts {
+		if st.ID != ids[2*i] || len(st.Identifiers) == 0 {
+			t.Fatalf("state %d is %q with %d identifiers, want %q", i, st.ID, len(st.Identifiers), ids[2*i])
+		}
+	}
+	emails := make([]string, len(ids))
+	var mu sync.Mutex // fn runs concurrently for different indexes
+	if err := s.EachIdentifierOf(ctx, ids, func(i int, kind ingest.Kind, value []byte) {
+		if kind == ingest.KindEmail {
+			mu.Lock()
+			emails[i] = string(value)
+			mu.Unlock()
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for i, id := range ids {
+		want := ""
+		if i%2 == 0 {
+			want = fmt.Sprintf("p%d@example.com", 89-i)
+		}
+		if emails[i] != want {
+			t.Fatalf("ids[%d] = %s: e-mail %q, want %q", i, id, emails[i], want)
+		}
 	}
 }

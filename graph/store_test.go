@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dgraph-io/badger/v4"
+
 	"github.com/personagraph/personagraph/ingest"
 )
 
@@ -244,5 +246,76 @@ func TestClusterRewriteSweepsOldClusters(t *testing.T) {
 	n := 0
 	if err := s.ForEachCluster(ctx, Person, func(*Cluster) error { n++; return nil }); err != nil || n != 1 {
 		t.Fatalf("%d clusters after the merge, want 1 (%v)", n, err)
+	}
+}
+
+// A rewrite writes the cluster and membership keys whose values changed and leaves the
+// others as they were (same Badger version), at every level independently.
+func TestClusterRewriteWritesOnlyChanges(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open("", &Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	recC := strings.ReplaceAll(strings.ReplaceAll(recB, `"b"`, `"c"`), "Bo Chan", "Cy Diaz")
+	if _, err := s.PutBatch(ctx, []Put{mustParse(t, recA1), mustParse(t, recB), mustParse(t, recC)}); err != nil {
+		t.Fatal(err)
+	}
+	write := func(l Level, cs ...*Cluster) {
+		t.Helper()
+		w, err := s.ReplaceClusters(ctx, l)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range cs {
+			if err := w.Add(c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := w.Commit(true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	versions := func() map[string]uint64 {
+		t.Helper()
+		out := map[string]uint64{}
+		if err := s.db.View(func(txn *badger.Txn) error {
+			for _, p := range [][]byte{membershipPrefix(Person), clusterPrefix(Person), membershipPrefix(Operator), clusterPrefix(Operator)} {
+				it := txn.NewIterator(badger.IteratorOptions{Prefix: p})
+				for it.Rewind(); it.Valid(); it.Next() {
+					out[string(it.Item().Key())] = it.Item().Version()
+				}
+				it.Close()
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	write(Person, &Cluster{ID: "p-a", Records: []string{"a"}}, &Cluster{ID: "p-b", Records: []string{"b", "c"}})
+	write(Operator, &Cluster{ID: "o-a", Records: []string{"a", "b", "c"}})
+	v1 := versions()
+	// c moves to its own person cluster; p-b loses a member; the operator level is
+	// rewritten as it was.
+	write(Person, &Cluster{ID: "p-a", Records: []string{"a"}}, &Cluster{ID: "p-b", Records: []string{"b"}}, &Cluster{ID: "p-c", Records: []string{"c"}})
+	write(Operator, &Cluster{ID: "o-a", Records: []string{"a", "b", "c"}})
+	v2 := versions()
+	changed := map[string]bool{
+		string(membershipKey(Person, "c")): true,
+		string(clusterKey(Person, "p-b")):  true,
+		string(clusterKey(Person, "p-c")):  true,
+	}
+	for k, v := range v2 {
+		if changed[k] != (v != v1[k]) {
+			t.Errorf("key %q: version %d before, %d after; changed: %v", k, v1[k], v, changed[k])
+		}
+	}
+	if r, err := s.Record(ctx, "c"); err != nil || r.Clusters[Person] != "p-c" || r.Clusters[Operator] != "o-a" {
+		t.Fatalf("c's clusters: %v %v", r.Clusters, err)
+	}
+	if c, err := s.Cluster(ctx, Person, "p-b"); err != nil || c.Size != 1 {
+		t.Fatalf("p-b after the rewrite: %+v %v", c, err)
 	}
 }
