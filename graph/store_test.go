@@ -319,3 +319,39 @@ func TestClusterRewriteWritesOnlyChanges(t *testing.T) {
 		t.Fatalf("p-b after the rewrite: %+v %v", c, err)
 	}
 }
+
+// ForEachShared lists exactly the values two or more records hold, each with all its
+// holders, and nothing for values one record holds, whatever their order in the keys.
+func TestForEachSharedSkipsSingleHolders(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open("", &Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var puts []Put
+	// Device d0 held by r0..r2, d1 by r3 alone, d2 by r4 and r5, d3 by r6 alone: shared
+	// and lone values alternate in key order.
+	for i, d := range []string{"d0", "d0", "d0", "d1", "d2", "d2", "d3"} {
+		puts = append(puts, mustParse(t, fmt.Sprintf(`{"record_id":"r%d","source":"s","observed_at":"2026-01-01T00:00:00Z","name":"N %c","devices":[{"fingerprint":"%s"}]}`, i, 'a'+i, d)))
+	}
+	if _, err := s.PutBatch(ctx, puts); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]string{}
+	if err := s.ForEachShared(ctx, ingest.KindDevice, func(v string, recs []string) error {
+		got[v] = slices.Clone(recs)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]string{"d0": {"r0", "r1", "r2"}, "d2": {"r4", "r5"}}
+	if len(got) != len(want) {
+		t.Fatalf("shared devices %v, want %v", got, want)
+	}
+	for v, recs := range want {
+		if !slices.Equal(got[v], recs) {
+			t.Fatalf("shared devices %v, want %v", got, want)
+		}
+	}
+}
