@@ -7,8 +7,9 @@
 // # Key layout
 //
 // keys.go documents every key. In short: 'R' record meta, 'V' record versions, 'X' a
-// record's current identifiers, 'I' postings grouped by kind and value, 'C' membership
-// per level, 'K' cluster summaries, 'D' the stale-clusters marker.
+// record's current identifiers, 'I' postings grouped by kind and value (each carrying a
+// few facts about its record, so that a value's statistics are one scan: holderinfo.go),
+// 'C' membership per level, 'K' cluster summaries, 'D' the stale-clusters marker.
 //
 // # Consistency
 //
@@ -21,7 +22,8 @@
 //
 // # Caveats
 //
-// Cluster rewrites replace a whole level; incremental cluster maintenance comes with the
-// linkage work. Badger's caches are sized explicitly (Options) because its defaults can
-// take close to a gigabyte.
+// Cluster rewrites replace a whole level, writing only the keys whose values changed;
+// PatchClusters replaces a few clusters for the engine's incremental linking. Badger's
+// caches are sized explicitly (Options) because its defaults can take close to a
+// gigabyte.
 package graph

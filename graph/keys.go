@@ -13,7 +13,7 @@ import (
 //	'R' id                                  -> recordMeta (current version, content hash, observed_at)
 //	'V' id 0x00 version(u32 BE)             -> canonical record JSON of that version
 //	'X' id                                  -> the record's current identifiers, one encoded list (identcodec.go)
-//	'I' kind 0x00 uvarint(len value) value id -> nothing (posting: identifier -> record)
+//	'I' kind 0x00 uvarint(len value) value id -> holder facts (holderinfo.go; none for CV bands): posting, identifier -> record
 //	'C' level id                            -> cluster id of the record at that level
 //	'K' level cluster                       -> cluster summary JSON
 //	'D'                                     -> present while clusters are stale
