@@ -83,11 +83,15 @@ func (e *Engine) reclusterLocked(ctx context.Context) error {
 	for i := range persons {
 		persons[i] = personUF.find(int32(i))
 	}
-	uf := personUF.clone()
-	shared, err := e.linkOperators(ctx, index, persons, signals, near, uf)
+	var edges opEdges
+	shared, err := e.linkOperators(ctx, index, persons, signals, near, personUF.clone(), &edges)
 	if err != nil {
 		return err
 	}
+	// The operator clusters are union-find's, less the chains held by one weak edge.
+	uf, cut := refineOperators(personUF, edges)
+	e.log.Info().Int("links", len(edges)).Int("cut", cut).Dur("took", time.Since(start)).Msg("operator links")
+	edges = nil
 	levels := []struct {
 		level graph.Level
 		uf    *unionFind

@@ -403,9 +403,25 @@ func collectNearEvidence(fs []features) nearEvidence {
 func addressHashes(f *features) []uint64 {
 	var out []uint64
 	for _, a := range f.address {
-		h := fnv.New64a()
-		h.Write([]byte(a))
-		out = append(out, h.Sum64())
+		out = append(out, addressHash(a))
 	}
 	return out
+}
+
+// addressHash is the hash of one address key ("country|postcode|house|unit|street") as
+// the operator layer compares addresses, to ask whether people live together: by
+// country, postcode and house number when the key has both, so that a misspelt street
+// or a unit left out (DOMAIN.md 6.6: one entry in twenty) is still the same building;
+// by the whole key otherwise.
+func addressHash(a string) uint64 {
+	if i := strings.IndexByte(a, '|'); i >= 0 {
+		if j := strings.IndexByte(a[i+1:], '|'); j > 0 {
+			if k := strings.IndexByte(a[i+1+j+1:], '|'); k > 0 {
+				a = a[:i+1+j+1+k]
+			}
+		}
+	}
+	h := fnv.New64a()
+	h.Write([]byte(a))
+	return h.Sum64()
 }

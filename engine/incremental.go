@@ -30,7 +30,8 @@ import (
 // What it cannot see, the next full run settles: a value's weight changing for pairs of
 // other person clusters (its holder count crossed a threshold), near-duplicate photos,
 // a new version of a record dropping an identifier that held a cluster together (links
-// are only added here), and the person model refitted to the grown store. Adding
+// are only added here), a chain held by one weak link (the refinement pass cuts it,
+// refine.go), and the person model refitted to the grown store. Adding
 // records one at a time and then re-clustering gives exactly the batch result; the
 // incremental answer itself agrees with it closely (engine tests measure how closely on
 // the generated population).
@@ -563,6 +564,29 @@ func (lk *linker) operatorEvidence(ctx context.Context, members []string, oldPer
 	if err := lk.load(ctx, all); err != nil {
 		return nil, err
 	}
+	// How many person clusters give each address of the record's person cluster, as
+	// homeSizes counts them in the full run (valueWeight asks whether a home is private).
+	// Address keys that addressHash takes for one building count together.
+	homeSize := map[uint64]int32{}
+	homePersons := map[uint64][]int32{}
+	for hi, h := range held {
+		if operatorEvidence[h.ki].kind != ingest.KindAddress || len(holderIDs[hi]) < 2 {
+			continue
+		}
+		a := addressHash(h.value)
+		if holderMore[hi] {
+			homeSize[a] = maxIncHolders + 1 // more holders than were read
+			continue
+		}
+		for _, r := range holderIDs[hi] {
+			homePersons[a] = append(homePersons[a], personOf(r))
+		}
+	}
+	for a, ps := range homePersons {
+		if n := int32(len(sortedUnique(ps))); n >= 2 && homeSize[a] == 0 {
+			homeSize[a] = n
+		}
+	}
 	for hi, h := range held {
 		ki, ek, value := h.ki, operatorEvidence[h.ki], h.value
 		recs := holderIDs[hi]
@@ -581,7 +605,7 @@ func (lk *linker) operatorEvidence(ctx context.Context, members []string, oldPer
 			}
 			continue
 		}
-		w, benign := valueWeight(ek, holders, personSig, personFamily, personAddr)
+		w, benign := valueWeight(ek, holders, personSig, personFamily, personAddr, homeSize)
 		w, benign = applyLabel(lk.labels[string(ek.kind)+":"+value], ek, w, benign)
 		if len(recs) <= maxEvidence {
 			ev.values = append(ev.values, sharedValueRef{kind: ek.kind, value: value, records: recs, persons: len(holders), benign: benign})
@@ -604,7 +628,7 @@ func (lk *linker) operatorEvidence(ctx context.Context, members []string, oldPer
 		}
 		for _, h := range holders {
 			if h != self {
-				pairFor(pairs, h).add(ki, w, facilitator)
+				pairFor(pairs, h).addValue(ki, ek, w, facilitator, personAddr[self], personAddr[h])
 			}
 		}
 	}

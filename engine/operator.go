@@ -75,7 +75,8 @@ type pairEvidence struct {
 	total       float64
 	byKind      [16]float64
 	kinds       uint16
-	facilitator uint16 // kinds whose evidence came from facilitator values
+	facilitator uint16  // kinds whose evidence came from facilitator values
+	ipApart     float64 // IP evidence between holders who gave no common address
 }
 
 // pairFor returns the evidence of pair k, adding an empty one first if there is none.
@@ -88,6 +89,24 @@ func pairFor[K comparable](pairs map[K]*pairEvidence, k K) *pairEvidence {
 	return pe
 }
 
+// addValue adds the evidence of a shared value of kind ek (index ki) held by the two
+// person clusters of the pair, whose addresses are addrA and addrB.
+//
+// An IP held also by people who gave one address is that home's or farm's line, and
+// counts as facilitator evidence beside others (valueFacilitator). Between two holders
+// who gave no common address, though, it is an exit both used from different places;
+// two or more such exits in common are an operator's rotating VPN exits, whoever else
+// used them, and link on their own (ipApart). Judged only for the whole value, one farm's
+// pair among the holders of an operator's exits made them facilitator evidence for all
+// its personas. One exit alone stays facilitator evidence: a farm's line is used as an
+// exit by several operators of a ring, beside the farm's bank account.
+func (pe *pairEvidence) addValue(ki int, ek evidenceKind, w float64, facilitator bool, addrA, addrB []uint64) {
+	pe.add(ki, w, facilitator)
+	if ek.kind == ingest.KindIP && !commonAddress(addrA, addrB) {
+		pe.ipApart += w
+	}
+}
+
 func (pe *pairEvidence) add(ki int, w float64, facilitator bool) {
 	pe.total += w
 	pe.byKind[ki] += w
@@ -98,8 +117,9 @@ func (pe *pairEvidence) add(ki int, w float64, facilitator bool) {
 }
 
 // linkOperators unions person clusters (roots of persons) into ops and returns the shared
-// values it saw, for flags and evidence.
-func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, persons []int32, signals []uint32, near nearEvidence, ops *unionFind) ([]sharedValue, error) {
+// values it saw, for flags and evidence. Each union is also added to edges (when not nil)
+// with the weight of its evidence, for the refinement pass (refine.go).
+func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, persons []int32, signals []uint32, near nearEvidence, ops *unionFind, edges *opEdges) ([]sharedValue, error) {
 	families := near.family
 	personSig := make(map[int32]uint32)
 	personFamily := make(map[int32]string)
@@ -111,6 +131,7 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 		}
 		personAddr[p] = append(personAddr[p], near.address[i]...)
 	}
+	homeSize := homeSizes(personAddr)
 	labels, err := e.ValueLabels(ctx)
 	if err != nil {
 		return nil, err
@@ -141,8 +162,9 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 				}
 				return nil
 			}
-			w, benign := valueWeight(ek, holders, personSig, personFamily, personAddr)
-			w, benign = applyLabel(labels[string(ek.kind)+":"+value], ek, w, benign)
+			w, benign := valueWeight(ek, holders, personSig, personFamily, personAddr, homeSize)
+			label := labels[string(ek.kind)+":"+value]
+			w, benign = applyLabel(label, ek, w, benign)
 			if len(idx) <= maxEvidence {
 				shared = append(shared, sharedValue{kind: ek.kind, value: value, records: idx, benign: benign})
 			}
@@ -151,6 +173,7 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 				for _, h := range holders[1:] {
 					ops.union(holders[0], h)
 				}
+				edges.addValue(holders, w, label == LabelConfirmedFarm)
 				return nil
 			}
 			if len(holders) > maxPairHolders {
@@ -159,7 +182,7 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 			for a := range holders {
 				for b := a + 1; b < len(holders); b++ {
 					k := uint64(holders[a])<<32 | uint64(holders[b])
-					pairFor(pairs, k).add(ki, w, facilitator)
+					pairFor(pairs, k).addValue(ki, ek, w, facilitator, personAddr[holders[a]], personAddr[holders[b]])
 				}
 			}
 			return nil
@@ -187,8 +210,9 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 	}
 	slices.Sort(keys) // map order must not decide anything
 	for _, k := range keys {
-		if linksAlone(pairs[k]) {
+		if pe := pairs[k]; linksAlone(pe) {
 			ops.union(int32(k>>32), int32(k&0xffffffff))
+			edges.add(int32(k>>32), int32(k&0xffffffff), pe.total)
 		}
 	}
 	return shared, nil
@@ -196,7 +220,7 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 
 // valueWeight is the operator-layer weight of a value of kind ek held by the person
 // clusters holders (at least two), and whether its holders look like a benign hub.
-func valueWeight(ek evidenceKind, holders []int32, personSig map[int32]uint32, personFamily map[int32]string, personAddr map[int32][]uint64) (w float64, benign bool) {
+func valueWeight(ek evidenceKind, holders []int32, personSig map[int32]uint32, personFamily map[int32]string, personAddr map[int32][]uint64, homeSize map[uint64]int32) (w float64, benign bool) {
 	w = ek.weight
 	risky := 0
 	for _, h := range holders {
@@ -210,8 +234,16 @@ func valueWeight(ek evidenceKind, holders []int32, personSig map[int32]uint32, p
 	if len(holders) <= fewHolders {
 		// A device or payout account shared without risk signals is a family PC, a
 		// flatmate's laptop or a joint account: held at one home. Holders who never gave
-		// a common address are not one household.
-		benign = risky == 0 && (!ek.household || coResident(holders, personAddr))
+		// a common address are not one household. One held by holders who all gave one
+		// address is that home's even if they carry risk signals (a VoIP number, a camera
+		// left off) when no one else gave the address, and even if some of them do when
+		// others did: only every holder at an address others share too showing a risk
+		// signal reads as an operator's machine at a farm. Two holders of one address
+		// among more (an exit IP of which only some holders live together) do not make it
+		// a home's.
+		one, private := oneHome(holders, personAddr, homeSize)
+		benign = risky == 0 && (!ek.household || coResident(holders, personAddr)) ||
+			ek.household && (private || one && risky < len(holders))
 	}
 	if benign {
 		w *= benignDiscount
@@ -245,6 +277,16 @@ func valueFacilitator(ek evidenceKind, holders []int32, allThirdParty bool, pers
 	return false
 }
 
+// commonAddress reports whether two address lists share an entry.
+func commonAddress(x, y []uint64) bool {
+	for _, a := range x {
+		if slices.Contains(y, a) {
+			return true
+		}
+	}
+	return false
+}
+
 // applyLabel changes a value's weight by the analyst label in force on it: a benign hub
 // is discounted as if its holders looked benign, a confirmed farm counts as strong
 // evidence whoever holds it (a facilitator's address still never links alone).
@@ -265,8 +307,9 @@ func linksAlone(pe *pairEvidence) bool {
 	if pe.total < strongWeight {
 		return false
 	}
-	// A re-used face is strong on its own (DOMAIN.md S41); a phone block is not.
-	if pe.byKind[kiPhotoNear] >= strongWeight {
+	// A re-used face is strong on its own (DOMAIN.md S41); a phone block is not; nor
+	// are an operator's exits used from different places (addValue).
+	if pe.byKind[kiPhotoNear] >= strongWeight || pe.ipApart >= strongWeight {
 		return true
 	}
 	for ki := range operatorEvidence {
@@ -301,6 +344,45 @@ func coResident(holders []int32, addr map[int32][]uint64) bool {
 		}
 	}
 	return false
+}
+
+// oneHome reports whether every holder gave one common address (one), and whether no
+// one else gave it (private: homeSize counts the person clusters giving each address).
+func oneHome(holders []int32, addr map[int32][]uint64, homeSize map[uint64]int32) (one, private bool) {
+	for _, a := range addr[holders[0]] {
+		all := true
+		for _, h := range holders[1:] {
+			if !slices.Contains(addr[h], a) {
+				all = false
+				break
+			}
+		}
+		if all {
+			one = true
+			if homeSize[a] == int32(len(holders)) {
+				return true, true
+			}
+		}
+	}
+	return one, false
+}
+
+// homeSizes counts the person clusters giving each address that two or more give.
+func homeSizes(personAddr map[int32][]uint64) map[uint64]int32 {
+	size := make(map[uint64]int32)
+	for _, as := range personAddr {
+		for i, a := range as {
+			if !slices.Contains(as[:i], a) {
+				size[a]++
+			}
+		}
+	}
+	for a, n := range size {
+		if n < 2 {
+			delete(size, a)
+		}
+	}
+	return size
 }
 
 // oneFamily reports whether most holders share a family-name code: a household.

@@ -91,3 +91,77 @@ func FuzzCVSketch(f *testing.F) {
 		}
 	})
 }
+
+// Exits two personas used from different places link them whoever else used the exits;
+// a home's line between people who gave one address is that address's evidence only.
+func TestIPExitsApart(t *testing.T) {
+	ip := operatorEvidence[slices.IndexFunc(operatorEvidence, func(ek evidenceKind) bool { return ek.kind == ingest.KindIP })]
+	ki := slices.Index(operatorEvidence, ip)
+	home, farm, flat := []uint64{1}, []uint64{2}, []uint64{3}
+	tests := []struct {
+		name         string
+		addrA, addrB []uint64
+		exits        int
+		want         bool
+	}{
+		{"two exits used from two places", home, farm, 2, true},
+		{"one exit used from two places", home, farm, 1, false},
+		{"two lines of one home", flat, flat, 2, false},
+		{"two exits, one holder without address", nil, farm, 2, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var pe pairEvidence
+			for range tc.exits {
+				// Facilitator evidence for the value: other holders of it live together.
+				pe.addValue(ki, ip, ip.weight, true, tc.addrA, tc.addrB)
+			}
+			if got := linksAlone(&pe); got != tc.want {
+				t.Fatalf("links %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+// A laptop or account held by the people of one home is the home's, risk signals or not,
+// when no one else gave that address; at an address others gave too (a farm), it is
+// benign only if some holder shows no risk signal.
+func TestHouseholdValueWeight(t *testing.T) {
+	device := operatorEvidence[0]
+	if device.kind != ingest.KindDevice {
+		t.Fatal("operatorEvidence[0] is not the device")
+	}
+	email := operatorEvidence[slices.IndexFunc(operatorEvidence, func(ek evidenceKind) bool { return ek.kind == ingest.KindEmail })]
+	const voip = sigVoIP
+	addr := map[int32][]uint64{1: {10}, 2: {10}, 3: {10}, 4: {20}}
+	home := homeSizes(addr)
+	tests := []struct {
+		name    string
+		ek      evidenceKind
+		holders []int32
+		sig     map[int32]uint32
+		addr    map[int32][]uint64
+		benign  bool
+	}{
+		{"family PC, no signals", device, []int32{1, 2}, nil, addr, true},
+		{"PC of a home others gave too, one holder risky", device, []int32{1, 2}, map[int32]uint32{1: voip}, addr, true},
+		{"PC of a home others gave too, all holders risky", device, []int32{1, 2}, map[int32]uint32{1: voip, 2: voip}, addr, false},
+		{"PC of a private home, all holders risky", device, []int32{1, 2}, map[int32]uint32{1: voip, 2: voip},
+			map[int32][]uint64{1: {10}, 2: {10}, 4: {20}}, true},
+		{"PC shared away from home", device, []int32{1, 4}, nil, addr, false},
+		{"mailbox shared, no signals", email, []int32{1, 4}, nil, addr, true},
+		{"mailbox shared, a location mismatch", email, []int32{1, 4}, map[int32]uint32{4: sigLocationMismatch}, addr, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := home
+			if tc.addr != nil {
+				h = homeSizes(tc.addr)
+			}
+			_, benign := valueWeight(tc.ek, tc.holders, tc.sig, nil, tc.addr, h)
+			if benign != tc.benign {
+				t.Fatalf("benign %v, want %v", benign, tc.benign)
+			}
+		})
+	}
+}

@@ -22,10 +22,14 @@ const (
 
 // hubSignals are the signals that tell an operator's personas from a benign hub's
 // members (valueWeight): camera off, VoIP, remote tools, money-service or third-party
-// payout. A disposable e-mail or a device clock far from the claimed address raise risk,
-// but privacy-minded and travelling people have them too, so they do not decide whether
-// a shared value links.
-const hubSignals = sigCameraOff | sigVoIP | sigRemoteTool | sigMoneyService | sigThirdPartyPayout
+// payout, and a device clock in a risk time zone on a record claiming to be elsewhere
+// (sigLocationMismatch: more specific than VoIP, which many honest applicants use; an
+// operator's persona with no other signal showed only it, and the mailbox it shared with
+// a sibling was discounted as a family's). A disposable e-mail raises risk, but
+// privacy-minded people have one too, so it does not decide whether a shared value
+// links. Adding the mismatch cost no must-not-link pair on the generated T1-T3
+// populations (seeds 1-3 of T1).
+const hubSignals = sigCameraOff | sigVoIP | sigRemoteTool | sigMoneyService | sigThirdPartyPayout | sigLocationMismatch
 
 // recordSignals maps each signal to the cluster flag it raises and, where an identifier
 // carries it, to that identifier's kind and flag. This table is the one definition: the
