@@ -61,7 +61,10 @@ func (e *Engine) personModel(ctx context.Context) (*fsModel, int, error) {
 	}
 	md, n, err := unmarshalModel(raw)
 	if err != nil {
-		return nil, 0, err
+		// A model another version fitted (other comparison levels) cannot score pairs
+		// here; without one the caller re-clusters, which fits and stores a new model.
+		e.log.Warn().Err(err).Msg("stored person model unusable: the next full run refits it")
+		return nil, 0, nil
 	}
 	e.model, e.modelRecords = md, n
 	return md, n, nil

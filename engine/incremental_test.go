@@ -264,3 +264,36 @@ func TestLinkWithSkipCluster(t *testing.T) {
 		t.Fatalf("%d records clustered after the full run", len(clusterOf(t, got)))
 	}
 }
+
+// A person model stored by another version (other comparison levels) must not break
+// checks: the engine re-clusters, which fits and stores a model it can read.
+func TestCheckRefitsUnreadableModel(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t, 1000)
+	lines := strings.Split(strings.TrimSpace(fixtures.Sample), "\n")
+	if _, err := e.Ingest(ctx, ingest.NewReader(strings.NewReader(strings.Join(lines[1:], "\n")), 0), nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Store().PutMeta(ctx, metaPersonModel, []byte(`{"lambda":0.1,"m":[[0.5,0.5]],"u":[[0.5,0.5]],"names":3}`)); err != nil {
+		t.Fatal(err)
+	}
+	fresh := New(e.Store(), &Options{BatchSize: 1000}) // no model in memory
+	rec, err := ingest.Parse([]byte(lines[0]), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, _, err := fresh.Check(ctx, rec)
+	if err != nil {
+		t.Fatalf("check with an unreadable stored model: %v", err)
+	}
+	if res.PersonCluster == "" || res.OperatorCluster == "" {
+		t.Fatalf("check answered no clusters: %+v", res)
+	}
+	raw, err := e.Store().Meta(ctx, metaPersonModel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := unmarshalModel(raw); err != nil {
+		t.Fatalf("the full run did not store a readable model: %v", err)
+	}
+}
