@@ -32,40 +32,9 @@ func (st *RecordState) Cluster(l Level) string {
 	return st.Operator
 }
 
-// parallelReadMin is the length of a list of records from which RecordStates and
-// EachIdentifierOf read it with two goroutines: linking one record reads dozens to
-// hundreds of neighbours, each read a few point lookups that mostly seek and decompress a
-// block, and on an idle machine a second core halves the wait of the largest
-// neighbourhoods, which make a check's tail latency.
-const parallelReadMin = 32
-
-// inHalves runs read on ids, or on its two halves side by side when it is long. Each half
-// reads its own snapshot: callers read while no one writes (the engine's writer lock).
-func inHalves[T any](ids []string, read func(ids []string, base int) ([]T, error)) ([]T, error) {
-	if len(ids) < parallelReadMin {
-		return read(ids, 0)
-	}
-	half := len(ids) / 2
-	var second []T
-	var errSecond error
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		second, errSecond = read(ids[half:], half)
-	}()
-	first, err := read(ids[:half], 0)
-	<-done
-	return append(first, second...), errors.Join(err, errSecond)
-}
-
-// RecordStates reads the states of records, in the order of ids; records that do not
-// exist are left out. Long lists are read in two snapshots side by side: the caller
-// keeps writers out while it reads (the engine reads under its writer lock).
+// RecordStates reads the states of records from one snapshot, in the order of ids;
+// records that do not exist are left out.
 func (s *Store) RecordStates(ctx context.Context, ids []string) ([]RecordState, error) {
-	return inHalves(ids, func(ids []string, _ int) ([]RecordState, error) { return s.recordStates(ids) })
-}
-
-func (s *Store) recordStates(ids []string) ([]RecordState, error) {
 	out := make([]RecordState, 0, len(ids))
 	err := s.db.View(func(txn *badger.Txn) error {
 		for _, id := range ids {
@@ -258,19 +227,10 @@ func (s *Store) HoldersBetween(ctx context.Context, kind ingest.Kind, lo, hi str
 // EachIdentifierOf calls fn with the kind and value of every current identifier of each
 // record (i indexes ids; records that do not exist are skipped), without decoding raw
 // values and flags: for comparing many candidates, most of which are dropped. value is
-// valid only during the call. A long list is read in two halves side by side, as
-// RecordStates reads it: fn is then called concurrently, never for one i at once.
+// valid only during the call.
 func (s *Store) EachIdentifierOf(ctx context.Context, ids []string, fn func(i int, kind ingest.Kind, value []byte)) error {
-	_, err := inHalves(ids, func(ids []string, base int) ([]struct{}, error) {
-		return nil, s.eachIdentifierOf(ids, base, fn)
-	})
-	return err
-}
-
-func (s *Store) eachIdentifierOf(ids []string, base int, fn func(i int, kind ingest.Kind, value []byte)) error {
 	return s.db.View(func(txn *badger.Txn) error {
 		for i, id := range ids {
-			i += base // the index in the caller's list
 			item, err := txn.Get(recIdentKey(id))
 			if errors.Is(err, badger.ErrKeyNotFound) {
 				continue
