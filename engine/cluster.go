@@ -57,7 +57,7 @@ func (e *Engine) reclusterLocked(ctx context.Context) error {
 		return fmt.Errorf("engine: find hub values: %w", err)
 	}
 	personUF := newUnionFind(len(ids))
-	md, compared, matched := linkPersons(fs, personUF, rand.New(rand.NewPCG(uint64(len(ids)), 0x9e3779b97f4a7c15)))
+	md, compared, matched := linkPersons(fs, signals, personUF, rand.New(rand.NewPCG(uint64(len(ids)), 0x9e3779b97f4a7c15)))
 	if b, err := md.marshal(len(ids)); err == nil {
 		if err := e.store.PutMeta(ctx, metaPersonModel, b); err != nil {
 			return err

@@ -329,6 +329,7 @@ func (lk *linker) personMatches(ctx context.Context, self *graph.RecordState) ([
 		return nil, err
 	}
 	var matched []string
+	pats := map[string]pattern{}
 	for _, c := range cands {
 		fc := fs[c]
 		if c == self.ID || fc == nil {
@@ -341,7 +342,24 @@ func (lk *linker) personMatches(ctx context.Context, self *graph.RecordState) ([
 		}
 		if ok {
 			matched = append(matched, c)
+			pats[c] = p
 		}
+	}
+	// A match whose contacts all differ needs both sides' signals (stolenIdentity).
+	var check []string
+	for _, c := range matched {
+		if p := pats[c]; p.level(fEmail) == 2 && p.level(fPhone) == 2 {
+			check = append(check, c)
+		}
+	}
+	if len(check) > 0 {
+		if err := lk.load(ctx, check); err != nil {
+			return nil, err
+		}
+		matched = slices.DeleteFunc(matched, func(c string) bool {
+			st := lk.states[c]
+			return st != nil && stolenIdentity(pats[c], self.Signals, st.Signals)
+		})
 	}
 	// A source account's records are one persona's unless the account is a shared login
 	// (held under personHubNames dissimilar names or more), as linkAccounts decides.

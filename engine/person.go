@@ -710,6 +710,21 @@ func (md *fsModel) posterior(p pattern) float64 {
 	return 1 / (1 + math.Exp(lu-lm))
 }
 
+// stolenIdentity reports whether a pair the model matches looks like a persona built on
+// someone else's identity rather than one person applying twice (DOMAIN.md,
+// identity_victim_vs_persona): it may agree on what can be copied from a victim (name,
+// date of birth, address, document), but both the e-mails and the phones, by which an
+// applicant is reached, are given and differ, and only one side shows an operator's
+// signal (hubSignals: camera off, VoIP, remote tools, money-service or third-party
+// payout, a device clock in a risk time zone on a record claiming to be elsewhere). The
+// victim's own records rarely do; a persona's reach its operator, not the victim.
+func stolenIdentity(p pattern, a, b uint32) bool {
+	if p.level(fEmail) != 2 || p.level(fPhone) != 2 {
+		return false
+	}
+	return (a&hubSignals != 0) != (b&hubSignals != 0)
+}
+
 // posteriorTF is posterior with the exact-name u raised to the name's frequency tf.
 func (md *fsModel) posteriorTF(p pattern, tf float64) float64 {
 	post := md.posterior(p)
@@ -856,7 +871,7 @@ func comparePairs(fs []features, pairs []uint64, workers int) []pattern {
 
 // linkPersons runs the person layer and unions matched pairs into uf. It returns the
 // fitted model and the number of pairs compared and matched, for the log.
-func linkPersons(fs []features, uf *unionFind, rng *rand.Rand) (md *fsModel, compared, matched int) {
+func linkPersons(fs []features, signals []uint32, uf *unionFind, rng *rand.Rand) (md *fsModel, compared, matched int) {
 	pairs := candidatePairs(fs)
 	pats := comparePairs(fs, pairs, runtime.GOMAXPROCS(0))
 	counts := make(map[pattern]float64)
@@ -880,7 +895,7 @@ func linkPersons(fs []features, uf *unionFind, rng *rand.Rand) (md *fsModel, com
 	var deferred []int // pairs the model accepts but the name's frequency rejected
 	for k, pr := range pairs {
 		p := pats[k]
-		ok := accept[p]
+		ok := accept[p] && !stolenIdentity(p, signals[pr>>32], signals[pr&0xffffffff])
 		if ok && p.level(fName) == 0 {
 			tf := float64(nameCount[fs[pr>>32].name]) / n
 			if ok = md.posteriorTF(p, tf) >= matchPrior; !ok {
