@@ -79,8 +79,9 @@ type Explanation struct {
 	// can still share a person cluster through others (transitively).
 	Fields    []FieldEvidence `json:"fields"`
 	Posterior float64         `json:"posterior"`
-	// Rule names a rule that keeps the pair apart whatever the posterior says, e.g.
-	// "stolen_identity" (stolenIdentity); empty when none applies.
+	// Rule names a rule that keeps the pair apart whatever the posterior says:
+	// "stolen_identity" (stolenIdentity) or "separate_channels" (separateChannels); empty
+	// when none applies.
 	Rule string `json:"rule,omitempty"`
 	// Shared lists the identifiers the two records hold in common.
 	Shared []SharedValue `json:"shared"`
@@ -144,8 +145,11 @@ func (e *Engine) Explain(ctx context.Context, a, b string) (*Explanation, error)
 			ex.Fields = append(ex.Fields, fe)
 		}
 		ex.Posterior = math.Round(md.posterior(p)*1e4) / 1e4
-		if stolenIdentity(p, ra.Signals, rb.Signals) {
+		switch {
+		case stolenIdentity(p, ra.Signals, rb.Signals):
 			ex.Rule = "stolen_identity"
+		case separateChannels(p, &fa, &fb):
+			ex.Rule = "separate_channels"
 		}
 	}
 	held := make(map[string]bool, len(rb.Identifiers))

@@ -24,6 +24,9 @@ type features struct {
 	docs     []string
 	photo    uint64 // 64-bit perceptual hash; 0 when none
 	cv       *cvSketch
+	// devices holds hashes of the record's first two device fingerprints (0: none): the
+	// person layer asks whether two records were made on one machine (separateChannels).
+	devices [2]uint64
 }
 
 // cvSketch is a CV's whole MinHash signature, 16 bits a minimum (ingest.KindCVSketch).
@@ -203,6 +206,15 @@ func addValue[S string | []byte](cur *features, kind ingest.Kind, v S) {
 		}
 	case ingest.KindCVSketch:
 		cur.cv = parseCVSketch(string(v))
+	case ingest.KindDevice:
+		h := fnv.New64a()
+		h.Write([]byte(v))
+		for i := range cur.devices {
+			if cur.devices[i] == 0 {
+				cur.devices[i] = max(h.Sum64(), 1)
+				break
+			}
+		}
 	}
 }
 

@@ -336,7 +336,7 @@ func (lk *linker) personMatches(ctx context.Context, self *graph.RecordState) ([
 			continue
 		}
 		p := compare(&f, fc)
-		ok := lk.md.posterior(p) >= matchPrior
+		ok := lk.md.posterior(p) >= matchPrior && !separateChannels(p, &f, fc)
 		if ok && p.level(fName) == 0 {
 			ok = lk.md.posteriorTF(p, float64(nameCount)/lk.n) >= matchPrior
 		}

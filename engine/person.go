@@ -725,6 +725,27 @@ func stolenIdentity(p pattern, a, b uint32) bool {
 	return (a&hubSignals != 0) != (b&hubSignals != 0)
 }
 
+// separateChannels reports whether two records that the model matches were made by
+// different people sharing a name and a home (roommates or relatives of one name, a
+// persona on a stolen identity): their e-mails and phones are both given and differ,
+// both name devices and none in common, and their dates of birth and documents do not
+// agree (missing or different). One human applying twice reuses a mailbox, a number or
+// a machine.
+func separateChannels(p pattern, a, b *features) bool {
+	if p.level(fEmail) != 2 || p.level(fPhone) != 2 || p.level(fDOB) == 0 || p.level(fDoc) == 0 {
+		return false
+	}
+	if a.devices[0] == 0 || b.devices[0] == 0 {
+		return false
+	}
+	for _, x := range a.devices {
+		if x != 0 && (x == b.devices[0] || x == b.devices[1]) {
+			return false
+		}
+	}
+	return true
+}
+
 // posteriorTF is posterior with the exact-name u raised to the name's frequency tf.
 func (md *fsModel) posteriorTF(p pattern, tf float64) float64 {
 	post := md.posterior(p)
@@ -895,7 +916,8 @@ func linkPersons(fs []features, signals []uint32, uf *unionFind, rng *rand.Rand)
 	var deferred []int // pairs the model accepts but the name's frequency rejected
 	for k, pr := range pairs {
 		p := pats[k]
-		ok := accept[p] && !stolenIdentity(p, signals[pr>>32], signals[pr&0xffffffff])
+		a, b := pr>>32, pr&0xffffffff
+		ok := accept[p] && !stolenIdentity(p, signals[a], signals[b]) && !separateChannels(p, &fs[a], &fs[b])
 		if ok && p.level(fName) == 0 {
 			tf := float64(nameCount[fs[pr>>32].name]) / n
 			if ok = md.posteriorTF(p, tf) >= matchPrior; !ok {

@@ -51,8 +51,11 @@ func newExplainCmd(g *globals) *cobra.Command {
 			fmt.Fprintf(w, "%s and %s\n  same person cluster:   %s\n  same operator cluster: %s\n", ex.RecordA, ex.RecordB, yes[ex.SamePerson], yes[ex.SameOperator])
 			if len(ex.Fields) > 0 {
 				fmt.Fprintf(w, "person model, this pair alone (P(same person) = %.4f):\n", ex.Posterior)
-				if ex.Rule == "stolen_identity" {
+				switch ex.Rule {
+				case "stolen_identity":
 					fmt.Fprintln(w, "  kept apart: the e-mails and phones all differ and only one record shows an operator's signal (a persona on a stolen identity)")
+				case "separate_channels":
+					fmt.Fprintln(w, "  kept apart: the e-mails, phones and devices all differ and no date of birth or document agrees (namesakes at one address)")
 				}
 				for _, f := range ex.Fields {
 					fmt.Fprintf(w, "  %-14s %-40s x%.3g\n", f.Field, f.Level, f.BayesFactor)

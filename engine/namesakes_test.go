@@ -87,3 +87,66 @@ func TestStolenIdentityRule(t *testing.T) {
 		}
 	}
 }
+
+// Two roommates of one common name at one address, each with their own mailbox, number
+// and laptop, are two people; one of them applying again from the same laptop with a new
+// mailbox and number is still one.
+func TestNamesakesAtOneAddress(t *testing.T) {
+	const (
+		first  = `{"record_id":"nowak-1","source":"otta","observed_at":"2024-11-12T00:34:19Z","name":{"full":"Michał Nowak"},"emails":["michalnowak67@outlook.com"],"phones":["530 073 725"],"addresses":[{"kind":"home","line1":"ul. Ogrodowa 115","city":"Kraków","postcode":"30-877","country":"PL"}],"devices":[{"fingerprint":"6ac850eed50b59a55892cafe7db251d5","timezone":"Europe/Warsaw"}]}`
+		second = `{"record_id":"nowak-2","source":"lever","observed_at":"2024-06-16T11:52:42Z","name":{"full":"Michał Nowak"},"emails":["michal_nowak@wp.pl"],"phones":["+48 882 111 389"],"addresses":[{"kind":"home","line1":"ul. Ogrodowa 115","city":"Kraków","postcode":"30-877","country":"PL"}],"devices":[{"fingerprint":"54d55639d2aca8d8cddb2f4b5c7661fc","timezone":"Europe/Warsaw"}]}`
+		again  = `{"record_id":"nowak-1b","source":"greenhouse","observed_at":"2025-01-20T08:00:00Z","name":{"full":"Michał Nowak"},"emails":["m.nowak.dev@gmail.com"],"phones":["+48 601 222 333"],"addresses":[{"kind":"home","line1":"ul. Ogrodowa 115","city":"Kraków","postcode":"30-877","country":"PL"}],"devices":[{"fingerprint":"6ac850eed50b59a55892cafe7db251d5","timezone":"Europe/Warsaw"}]}`
+	)
+	background := readLines(t, "../fixtures/t1-small/records.ndjson")
+	ctx := context.Background()
+	e := newEngine(t, 1000)
+	lines := append(append([]string{}, background...), first, second, again)
+	if _, err := e.Ingest(ctx, ingest.NewReader(strings.NewReader(strings.Join(lines, "\n")), 0), nil); err != nil {
+		t.Fatal(err)
+	}
+	p := clusterOf(t, partition(t, e, graph.Person))
+	if p["nowak-1"] == p["nowak-2"] {
+		t.Error("two namesakes at one address, with their own e-mails, phones and laptops, are one person")
+	}
+	if p["nowak-1"] != p["nowak-1b"] {
+		t.Error("one person's second application from the same laptop is split from the first")
+	}
+	ex, err := e.Explain(ctx, "nowak-1", "nowak-2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ex.Rule != "separate_channels" {
+		t.Errorf("explain gives rule %q", ex.Rule)
+	}
+}
+
+func TestSeparateChannelsRule(t *testing.T) {
+	var differ pattern
+	differ.set(fName, 0)
+	differ.set(fAddress, 0)
+	differ.set(fEmail, 2)
+	differ.set(fPhone, 2)
+	differ.set(fDOB, fieldLevels[fDOB])
+	differ.set(fDoc, fieldLevels[fDoc])
+	sameDOB := differ &^ (7 << (3 * fDOB)) // DOB equal
+	dev := func(hs ...uint64) *features {
+		f := &features{}
+		copy(f.devices[:], hs)
+		return f
+	}
+	for _, c := range []struct {
+		name string
+		p    pattern
+		a, b *features
+		want bool
+	}{
+		{"other machines, other contacts", differ, dev(1), dev(2), true},
+		{"one machine in common", differ, dev(1, 3), dev(2, 3), false},
+		{"no device on one side", differ, dev(1), dev(), false},
+		{"same date of birth", sameDOB, dev(1), dev(2), false},
+	} {
+		if got := separateChannels(c.p, c.a, c.b); got != c.want {
+			t.Errorf("%s: separateChannels = %v, want %v", c.name, got, c.want)
+		}
+	}
+}
