@@ -145,8 +145,16 @@ func (e *Engine) reclusterLocked(ctx context.Context) error {
 		e.log.Info().Str("level", l.level.String()).Int("clusters", len(groups)).Int("records", len(ids)).
 			Dur("took", time.Since(start)).Msg("clusters written")
 	}
-	return nil
+	// The rewrite leaves compactions due; checks answered while they run wait several
+	// times longer at p99 (graph.Store.Settle), so the run waits for them, within bounds.
+	settleStart := time.Now()
+	settled, err := e.store.Settle(ctx, maxSettle)
+	e.log.Info().Bool("settled", settled).Dur("took", time.Since(settleStart)).Msg("store compactions after clustering")
+	return err
 }
+
+// maxSettle bounds the wait for compactions after a full run.
+const maxSettle = 2 * time.Minute
 
 // levelWriter writes the clusters of one level: graph.ClusterWriter, or
 // graph.NewLevelWriter when the level holds none yet.
