@@ -7,6 +7,7 @@ import (
 	"io"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rs/zerolog"
@@ -43,6 +44,9 @@ type Engine struct {
 	model        *fsModel
 	modelRecords int
 	linked       int
+	// unsettled is set by a full run and cleared by settleAfterRun, which waits for the
+	// compactions the run made due once the writer lock is released.
+	unsettled atomic.Bool
 }
 
 // New returns an Engine over store. A nil opts means defaults.
@@ -116,6 +120,7 @@ func (e *Engine) Ingest(ctx context.Context, src Source, o *IngestOptions) (Summ
 	if o == nil {
 		o = &IngestOptions{}
 	}
+	defer e.settleAfterRun(ctx) // after the unlock below
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
 	start := time.Now()
@@ -308,6 +313,7 @@ func (e *Engine) EnsureClustered(ctx context.Context) error {
 	if err != nil || !stale {
 		return err
 	}
+	defer e.settleAfterRun(ctx) // after the unlock below
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
 	// Another caller may have re-clustered while this one waited.

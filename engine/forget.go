@@ -12,6 +12,7 @@ import (
 // names them or the values they held. reason goes into the audit trail and must not hold
 // personal data. It takes the writer's turn, like Ingest.
 func (e *Engine) Forget(ctx context.Context, ids []string, reason string) (*graph.ForgetResult, error) {
+	defer e.settleAfterRun(ctx) // after the unlock below
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
 	res, err := e.store.Forget(ctx, ids, reason)

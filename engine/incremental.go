@@ -75,6 +75,7 @@ func (e *Engine) personModel(ctx context.Context) (*fsModel, int, error) {
 // person model, weights of values whose holder counts changed) reach them; ran says
 // whether it did.
 func (e *Engine) Reconcile(ctx context.Context) (ran bool, err error) {
+	defer e.settleAfterRun(ctx) // after the unlock below
 	e.writeMu.Lock()
 	defer e.writeMu.Unlock()
 	stale, err := e.store.ClustersStale(ctx)
