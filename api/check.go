@@ -74,24 +74,16 @@ func (s *Server) identifiers(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	ids, err := s.eng.Holders(r.Context(), kind, value)
+	stats, ids, err := s.eng.IdentifierStats(r.Context(), kind, value, limit)
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, err.Error())
 		return
 	}
-	stats, err := s.eng.IdentifierStats(r.Context(), kind, value)
-	if err != nil {
-		writeError(w, http.StatusInternalServerError, err.Error())
-		return
-	}
-	hs := make([]holder, 0, min(len(ids), limit))
+	hs := make([]holder, 0, len(ids))
 	for _, id := range ids {
-		if len(hs) == limit {
-			break
-		}
 		rec, err := s.eng.Record(r.Context(), id)
 		if errors.Is(err, graph.ErrNotFound) {
-			continue // replaced between the two reads
+			continue // forgotten between the two reads
 		}
 		if err != nil {
 			writeError(w, http.StatusInternalServerError, err.Error())
@@ -100,6 +92,6 @@ func (s *Server) identifiers(w http.ResponseWriter, r *http.Request) {
 		hs = append(hs, holder{RecordID: id, Clusters: clusterNames(rec.Clusters)})
 	}
 	returned(r, len(hs))
-	writeJSON(w, http.StatusOK, map[string]any{"kind": kind, "value": value, "count": len(ids), "holders": hs,
+	writeJSON(w, http.StatusOK, map[string]any{"kind": kind, "value": value, "count": stats.Holders, "holders": hs,
 		"stats": stats})
 }

@@ -35,7 +35,7 @@ type Engine interface {
 	Cluster(ctx context.Context, id string) (*graph.Cluster, error)
 	Search(ctx context.Context, q string, limit int) ([]graph.Hit, error)
 	Holders(ctx context.Context, kind ingest.Kind, value string) ([]string, error)
-	IdentifierStats(ctx context.Context, kind ingest.Kind, value string) (graph.IdentifierStats, error)
+	IdentifierStats(ctx context.Context, kind ingest.Kind, value string, limit int) (graph.IdentifierStats, []string, error)
 	Explain(ctx context.Context, a, b string) (*engine.Explanation, error)
 	Label(ctx context.Context, l *graph.Label) error
 	Labels(ctx context.Context, q graph.LabelQuery) ([]*graph.Label, error)

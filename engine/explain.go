@@ -145,12 +145,7 @@ func (e *Engine) Explain(ctx context.Context, a, b string) (*Explanation, error)
 			ex.Fields = append(ex.Fields, fe)
 		}
 		ex.Posterior = math.Round(md.posterior(p)*1e4) / 1e4
-		switch {
-		case stolenIdentity(p, ra.Signals, rb.Signals):
-			ex.Rule = "stolen_identity"
-		case separateChannels(p, &fa, &fb):
-			ex.Rule = "separate_channels"
-		}
+		ex.Rule = keptApart(p, ra.Signals, rb.Signals, &fa, &fb)
 	}
 	held := make(map[string]bool, len(rb.Identifiers))
 	for _, id := range rb.Identifiers {

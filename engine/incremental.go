@@ -337,7 +337,7 @@ func (lk *linker) personMatches(ctx context.Context, self *graph.RecordState) ([
 			continue
 		}
 		p := compare(&f, fc)
-		ok := lk.md.posterior(p) >= matchPrior && !separateChannels(p, &f, fc)
+		ok := lk.md.posterior(p) >= matchPrior
 		if ok && p.level(fName) == 0 {
 			ok = lk.md.posteriorTF(p, float64(nameCount)/lk.n) >= matchPrior
 		}
@@ -346,7 +346,8 @@ func (lk *linker) personMatches(ctx context.Context, self *graph.RecordState) ([
 			pats[c] = p
 		}
 	}
-	// A match whose contacts all differ needs both sides' signals (stolenIdentity).
+	// The rules that keep a match apart (keptApart) apply only where the e-mails and
+	// phones all differ; those candidates' signals are read for them.
 	var check []string
 	for _, c := range matched {
 		if p := pats[c]; p.level(fEmail) == 2 && p.level(fPhone) == 2 {
@@ -358,8 +359,11 @@ func (lk *linker) personMatches(ctx context.Context, self *graph.RecordState) ([
 			return nil, err
 		}
 		matched = slices.DeleteFunc(matched, func(c string) bool {
-			st := lk.states[c]
-			return st != nil && stolenIdentity(pats[c], self.Signals, st.Signals)
+			var sig uint32
+			if st := lk.states[c]; st != nil {
+				sig = st.Signals
+			}
+			return keptApart(pats[c], self.Signals, sig, &f, fs[c]) != ""
 		})
 	}
 	// A source account's records are one persona's unless the account is a shared login

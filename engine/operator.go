@@ -102,7 +102,7 @@ func pairFor[K comparable](pairs map[K]*pairEvidence, k K) *pairEvidence {
 // exit by several operators of a ring, beside the farm's bank account.
 func (pe *pairEvidence) addValue(ki int, ek evidenceKind, w float64, facilitator bool, addrA, addrB []uint64) {
 	pe.add(ki, w, facilitator)
-	if ek.kind == ingest.KindIP && !commonAddress(addrA, addrB) {
+	if ek.kind == ingest.KindIP && !sharesAny(addrA, addrB) {
 		pe.ipApart += w
 	}
 }
@@ -273,16 +273,6 @@ func valueFacilitator(ek evidenceKind, holders []int32, allThirdParty bool, pers
 		return allThirdParty || len(holders) >= collectorHolders
 	case ek.kind == ingest.KindIP:
 		return coResident(holders, personAddr)
-	}
-	return false
-}
-
-// commonAddress reports whether two address lists share an entry.
-func commonAddress(x, y []uint64) bool {
-	for _, a := range x {
-		if slices.Contains(y, a) {
-			return true
-		}
 	}
 	return false
 }

@@ -331,12 +331,8 @@ func compareEmails(a, b []string) int {
 	if sharesAny(a, b) {
 		return 0
 	}
-	for _, x := range a {
-		for _, y := range b {
-			if emailTypo(x, y) {
-				return 1
-			}
-		}
+	if anyPair(a, b, emailTypo) {
+		return 1
 	}
 	return 2
 }
@@ -411,12 +407,8 @@ func compareAddress(a, b *features) int {
 	if sharesAny(a.address, b.address) {
 		return 0
 	}
-	for _, x := range a.address {
-		for _, y := range b.address {
-			if addressTypo(x, y) {
-				return 1
-			}
-		}
+	if anyPair(a.address, b.address, addressTypo) {
+		return 1
 	}
 	if sharesAny(a.postcode, b.postcode) {
 		return 2
@@ -464,12 +456,8 @@ func compareNumbers(a, b []string) int {
 	if sharesAny(a, b) {
 		return 0
 	}
-	for _, x := range a {
-		for _, y := range b {
-			if numberTypo(x, y) {
-				return 1
-			}
-		}
+	if anyPair(a, b, numberTypo) {
+		return 1
 	}
 	return 2
 }
@@ -491,7 +479,20 @@ func numberTypo(x, y string) bool {
 	return editDistanceAtMost(x, y, 1)
 }
 
-func sharesAny(a, b []string) bool {
+// anyPair reports whether some value of a and some value of b are alike by alike.
+func anyPair(a, b []string, alike func(x, y string) bool) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if alike(x, y) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// sharesAny reports whether a and b have a value in common.
+func sharesAny[T comparable](a, b []T) bool {
 	for _, x := range a {
 		if slices.Contains(b, x) {
 			return true
@@ -502,17 +503,48 @@ func sharesAny(a, b []string) bool {
 
 // blockingKeys appends the hashed blocking keys of one record.
 func blockingKeys(f *features, out []uint64) []uint64 {
-	out = nameBlockingKeys(f, out)
+	k := keySink{out: out}
+	k.allKeys(f)
+	return k.out
+}
+
+// blockingKeyCount is how many keys blockingKeys appends for f, without hashing them:
+// candidatePairs sizes its arrays with it before filling them.
+func blockingKeyCount(f *features) int {
+	k := keySink{counting: true}
+	k.allKeys(f)
+	return k.n
+}
+
+// keySink receives blocking keys as their parts: it hashes them onto out, or with
+// counting only counts them, so that one definition of the keys serves both.
+type keySink struct {
+	out      []uint64
+	n        int
+	counting bool
+}
+
+func (k *keySink) add(parts ...string) {
+	if k.counting {
+		k.n++
+		return
+	}
+	k.out = append(k.out, blockHash(parts...))
+}
+
+// allKeys gives every blocking key of a record: the name keys, then its e-mails, phones
+// and documents.
+func (k *keySink) allKeys(f *features) {
+	k.nameKeys(f)
 	for _, v := range f.emails {
-		out = append(out, blockHash("e", v))
+		k.add("e", v)
 	}
 	for _, v := range f.phones {
-		out = append(out, blockHash("t", v))
+		k.add("t", v)
 	}
 	for _, v := range f.docs {
-		out = append(out, blockHash("s", v))
+		k.add("s", v)
 	}
-	return out
 }
 
 // blockHash hashes the parts of one blocking key.
@@ -538,7 +570,13 @@ func blockHash(parts ...string) uint64 {
 // the generated population, and the house and street without the postcode mostly paired
 // flatmates of different initials, whom the postcode-and-initial key keeps apart.
 func nameBlockingKeys(f *features, out []uint64) []uint64 {
-	h := func(parts ...string) { out = append(out, blockHash(parts...)) }
+	k := keySink{out: out}
+	k.nameKeys(f)
+	return k.out
+}
+
+func (k *keySink) nameKeys(f *features) {
+	h := k.add
 	year, ini := f.birthYear(), f.initial()
 	if f.name != "" {
 		h("n", f.name)
@@ -568,7 +606,6 @@ func nameBlockingKeys(f *features, out []uint64) []uint64 {
 			h("el", e[:at])
 		}
 	}
-	return out
 }
 
 // tokenCodes appends the distinct Double Metaphone codes of a record's name tokens, read
@@ -586,12 +623,6 @@ func tokenCodes(f *features, dst []string) []string {
 		}
 	}
 	return dst
-}
-
-// blockingKeyCount is how many keys blockingKeys appends for f.
-func blockingKeyCount(f *features) int {
-	var buf [64]uint64
-	return len(blockingKeys(f, buf[:0]))
 }
 
 // candidatePairs returns the distinct candidate pairs (i < j, packed i<<32|j), sorted.
@@ -744,6 +775,20 @@ func separateChannels(p pattern, a, b *features) bool {
 		}
 	}
 	return true
+}
+
+// keptApart names the rule, if any, that keeps two records the model matches in separate
+// person clusters: "stolen_identity" (stolenIdentity) or "separate_channels"
+// (separateChannels); "" when none applies. The full run, the incremental linker and
+// explain all ask it.
+func keptApart(p pattern, sigA, sigB uint32, a, b *features) string {
+	switch {
+	case stolenIdentity(p, sigA, sigB):
+		return "stolen_identity"
+	case separateChannels(p, a, b):
+		return "separate_channels"
+	}
+	return ""
 }
 
 // posteriorTF is posterior with the exact-name u raised to the name's frequency tf.
@@ -916,16 +961,16 @@ func linkPersons(fs []features, signals []uint32, uf *unionFind, rng *rand.Rand)
 	var deferred []int // pairs the model accepts but the name's frequency rejected
 	for k, pr := range pairs {
 		p := pats[k]
-		a, b := pr>>32, pr&0xffffffff
-		ok := accept[p] && !stolenIdentity(p, signals[a], signals[b]) && !separateChannels(p, &fs[a], &fs[b])
+		a, b := int32(pr>>32), int32(pr&0xffffffff)
+		ok := accept[p] && keptApart(p, signals[a], signals[b], &fs[a], &fs[b]) == ""
 		if ok && p.level(fName) == 0 {
-			tf := float64(nameCount[fs[pr>>32].name]) / n
+			tf := float64(nameCount[fs[a].name]) / n
 			if ok = md.posteriorTF(p, tf) >= matchPrior; !ok {
 				deferred = append(deferred, k)
 			}
 		}
 		if ok {
-			uf.union(int32(pr>>32), int32(pr&0xffffffff))
+			uf.union(a, b)
 			matched++
 		}
 	}

@@ -84,7 +84,8 @@ func (e *Engine) Holders(ctx context.Context, kind ingest.Kind, value string) ([
 }
 
 // IdentifierStats says how many records hold a value, since when, and under how many
-// distinct names, countries and sources (graph.IdentifierStats).
-func (e *Engine) IdentifierStats(ctx context.Context, kind ingest.Kind, value string) (graph.IdentifierStats, error) {
-	return e.store.IdentifierStats(ctx, kind, value)
+// distinct names, countries and sources, with the ids of up to limit holders
+// (graph.Store.IdentifierStats).
+func (e *Engine) IdentifierStats(ctx context.Context, kind ingest.Kind, value string, limit int) (graph.IdentifierStats, []string, error) {
+	return e.store.IdentifierStats(ctx, kind, value, limit)
 }

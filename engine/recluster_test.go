@@ -39,6 +39,8 @@ func TestComparePairsWorkers(t *testing.T) {
 		f.add(ingest.KindPhone, fmt.Sprintf("+4420794600%02d", rng.IntN(40)))
 		f.add(ingest.KindPostcode, fmt.Sprintf("SW1A %dAA", rng.IntN(5)))
 	}
+	// Counting and hashing the keys go through one definition (keySink); a key appended
+	// past it would undersize candidatePairs' arrays.
 	for i := range fs {
 		if n, keys := blockingKeyCount(&fs[i]), blockingKeys(&fs[i], nil); n != len(keys) {
 			t.Fatalf("record %d: blockingKeyCount %d, blockingKeys gives %d", i, n, len(keys))

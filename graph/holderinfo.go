@@ -166,9 +166,12 @@ type IdentifierStats struct {
 	Described int `json:"described"`
 }
 
-// IdentifierStats returns the statistics of one value in one scan of its postings.
-func (s *Store) IdentifierStats(ctx context.Context, kind ingest.Kind, value string) (IdentifierStats, error) {
+// IdentifierStats returns the statistics of one value and the ids of up to limit of its
+// holders (in id order), from one scan of its postings: "who else uses this" and how
+// widely, from one snapshot.
+func (s *Store) IdentifierStats(ctx context.Context, kind ingest.Kind, value string, limit int) (IdentifierStats, []string, error) {
 	st := IdentifierStats{Kind: kind, Value: value}
+	var ids []string
 	names := map[uint64]struct{}{}
 	countries := map[string]struct{}{}
 	sources := map[string]struct{}{}
@@ -183,6 +186,9 @@ func (s *Store) IdentifierStats(ctx context.Context, kind ingest.Kind, value str
 				}
 			}
 			st.Holders++
+			if len(ids) < limit {
+				ids = append(ids, string(it.Item().Key()[len(prefix):]))
+			}
 			if err := it.Item().Value(func(v []byte) error {
 				h, ok, err := decodeHolderInfo(v)
 				if err != nil || !ok {
@@ -213,5 +219,5 @@ func (s *Store) IdentifierStats(ctx context.Context, kind ingest.Kind, value str
 		return nil
 	})
 	st.Names, st.Countries, st.Sources = len(names), len(countries), len(sources)
-	return st, err
+	return st, ids, err
 }

@@ -2,6 +2,7 @@ package graph
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -41,9 +42,17 @@ func payoutStats(t *testing.T, s *Store) IdentifierStats {
 	if v == "" {
 		t.Fatal("record has no payment identifier")
 	}
-	st, err := s.IdentifierStats(context.Background(), ingest.KindPayment, v)
+	st, ids, err := s.IdentifierStats(context.Background(), ingest.KindPayment, v, 2)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The holders listed are the first ones, at most the limit, from the same scan.
+	all, err := s.Holders(context.Background(), ingest.KindPayment, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != st.Holders || !slices.Equal(ids, all[:min(2, len(all))]) {
+		t.Fatalf("holders %v of %d counted; listed %v", all, st.Holders, ids)
 	}
 	return st
 }

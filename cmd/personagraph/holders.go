@@ -41,11 +41,7 @@ func newHoldersCmd(g *globals) *cobra.Command {
 				return err
 			}
 			kind, value := ingest.Kind(args[0]), args[1]
-			stats, err := e.IdentifierStats(ctx, kind, value)
-			if err != nil {
-				return err
-			}
-			ids, err := e.Holders(ctx, kind, value)
+			stats, listed, err := e.IdentifierStats(ctx, kind, value, limit)
 			if err != nil {
 				return err
 			}
@@ -53,7 +49,6 @@ func newHoldersCmd(g *globals) *cobra.Command {
 				RecordID string            `json:"record_id"`
 				Clusters map[string]string `json:"clusters"`
 			}
-			listed := ids[:min(len(ids), limit)]
 			hs := make([]holder, len(listed))
 			for i, id := range listed {
 				hs[i] = holder{id, map[string]string{}}
@@ -72,7 +67,7 @@ func newHoldersCmd(g *globals) *cobra.Command {
 			if format == "json" {
 				enc := json.NewEncoder(g.stdout)
 				enc.SetEscapeHTML(false)
-				return enc.Encode(map[string]any{"kind": kind, "value": value, "count": len(ids), "holders": hs, "stats": stats})
+				return enc.Encode(map[string]any{"kind": kind, "value": value, "count": stats.Holders, "holders": hs, "stats": stats})
 			}
 			w := g.stdout
 			fmt.Fprintf(w, "%s %s\n", kind, value)
@@ -80,8 +75,8 @@ func newHoldersCmd(g *globals) *cobra.Command {
 			for _, h := range hs {
 				fmt.Fprintf(w, "  %-28s person %-24s operator %s\n", h.RecordID, h.Clusters[graph.Person.String()], h.Clusters[graph.Operator.String()])
 			}
-			if len(ids) > len(hs) {
-				fmt.Fprintf(w, "  ... %d more (--limit)\n", len(ids)-len(hs))
+			if stats.Holders > len(hs) {
+				fmt.Fprintf(w, "  ... %d more (--limit)\n", stats.Holders-len(hs))
 			}
 			return nil
 		},

@@ -67,7 +67,7 @@ func newShowCmd(g *globals) *cobra.Command {
 				if id.Kind == ingest.KindCVShingleBand || id.Kind == ingest.KindCVSketch {
 					continue // engine-internal: no holder facts
 				}
-				if st, err := e.IdentifierStats(cmd.Context(), id.Kind, id.Value); err != nil {
+				if st, _, err := e.IdentifierStats(cmd.Context(), id.Kind, id.Value, 0); err != nil {
 					return err
 				} else if st.Holders > 1 {
 					fmt.Fprintf(w, "            %s\n", statsLine(st))
