@@ -44,6 +44,9 @@ type Engine struct {
 	model        *fsModel
 	modelRecords int
 	linked       int
+	// bands finds records by CV band for the linker (cvbands.go); nil until a link needs
+	// it. Guarded by writeMu.
+	bands *bandIndex
 	// unsettled is set by a full run and cleared by settleAfterRun, which waits for the
 	// compactions the run made due once the writer lock is released.
 	unsettled atomic.Bool
@@ -181,6 +184,9 @@ func (e *Engine) Ingest(ctx context.Context, src Source, o *IngestOptions) (Summ
 				if err := bulk.Add(gctx, b.puts); err != nil {
 					return err
 				}
+				if e.bands != nil {
+					e.bands.addPuts(b.puts)
+				}
 				st := bulk.Stats()
 				sum.New, sum.Updated, sum.Unchanged = st.New, st.Updated, st.Unchanged
 				if o.OnProgress != nil {
@@ -191,6 +197,9 @@ func (e *Engine) Ingest(ctx context.Context, src Source, o *IngestOptions) (Summ
 			res, err := e.store.PutBatch(gctx, b.puts)
 			if err != nil {
 				return err
+			}
+			if e.bands != nil {
+				e.bands.addPuts(changedPuts(b.puts, res))
 			}
 			for i, r := range res {
 				switch r {

@@ -560,10 +560,21 @@ func (lk *linker) operatorEvidence(ctx context.Context, members []string, oldPer
 			photos = append(photos, f.photo)
 		}
 		for _, ident := range st.Identifiers {
-			if ident.Kind == ingest.KindPhone {
+			switch ident.Kind {
+			case ingest.KindPhone:
 				if n, ok := ingest.PhoneNumeric(ident.Value); ok {
 					phones = append(phones, n)
 				}
+			case ingest.KindCVShingleBand:
+				continue // a store's older band identifiers: bands come from the sketch
+			case ingest.KindCVSketch:
+				for _, v := range ingest.CVBandValues(ident.Value) {
+					if !seen[kv{kiCVBand, v}] {
+						seen[kv{kiCVBand, v}] = true
+						held = append(held, kv{kiCVBand, v})
+					}
+				}
+				continue
 			}
 			ki := slices.IndexFunc(operatorEvidence, func(ek evidenceKind) bool { return ek.kind == ident.Kind })
 			if ki < 0 || seen[kv{ki, ident.Value}] {
@@ -573,13 +584,33 @@ func (lk *linker) operatorEvidence(ctx context.Context, members []string, oldPer
 			held = append(held, kv{ki, ident.Value})
 		}
 	}
-	values := make([]graph.Value, len(held))
-	for i, h := range held {
-		values[i] = graph.Value{Kind: operatorEvidence[h.ki].kind, Value: h.value}
+	// Bands have no postings: their holders come from the engine's band index.
+	var values []graph.Value
+	var bands []string
+	for _, h := range held {
+		if h.ki == kiCVBand {
+			bands = append(bands, h.value)
+		} else {
+			values = append(values, graph.Value{Kind: operatorEvidence[h.ki].kind, Value: h.value})
+		}
 	}
-	holderIDs, holderMore, err := lk.e.store.HoldersOfEach(ctx, values, maxIncHolders)
+	valueIDs, valueMore, err := lk.e.store.HoldersOfEach(ctx, values, maxIncHolders)
 	if err != nil {
 		return nil, err
+	}
+	bandIDs, bandMore, err := lk.bandHolders(ctx, bands, maxIncHolders)
+	if err != nil {
+		return nil, err
+	}
+	holderIDs, holderMore := make([][]string, len(held)), make([]bool, len(held))
+	for i, vi, bi := 0, 0, 0; i < len(held); i++ {
+		if held[i].ki == kiCVBand {
+			holderIDs[i], holderMore[i] = bandIDs[bi], bandMore[bi]
+			bi++
+		} else {
+			holderIDs[i], holderMore[i] = valueIDs[vi], valueMore[vi]
+			vi++
+		}
 	}
 	var all []string
 	for hi, recs := range holderIDs {

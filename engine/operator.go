@@ -140,18 +140,10 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 	pairs := make(map[uint64]*pairEvidence)
 	var holders []int32
 	for ki, ek := range operatorEvidence {
-		err := e.store.ForEachShared(ctx, ek.kind, func(value string, recs []string) error {
-			if len(recs) < 2 {
-				return nil
-			}
-			idx := make([]int32, 0, len(recs))
+		// visit weighs one shared value held by the records idx (kept in shared).
+		visit := func(value string, idx []int32) error {
 			holders = holders[:0]
-			for _, r := range recs {
-				i, ok := index[r]
-				if !ok {
-					continue // stored after this run listed records
-				}
-				idx = append(idx, i)
+			for _, i := range idx {
 				holders = append(holders, persons[i])
 			}
 			holders = sortedUnique(holders)
@@ -186,7 +178,24 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 				}
 			}
 			return nil
-		})
+		}
+		var err error
+		if ek.kind == ingest.KindCVShingleBand {
+			err = forEachSharedBand(near.cv, visit) // bands have no postings
+		} else {
+			err = e.store.ForEachShared(ctx, ek.kind, func(value string, recs []string) error {
+				idx := make([]int32, 0, len(recs))
+				for _, r := range recs {
+					if i, ok := index[r]; ok { // else stored after this run listed records
+						idx = append(idx, i)
+					}
+				}
+				if len(idx) < 2 {
+					return nil
+				}
+				return visit(value, idx)
+			})
+		}
 		if err != nil {
 			return nil, fmt.Errorf("engine: operator evidence on %s: %w", ek.kind, err)
 		}

@@ -10,15 +10,18 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// KindCVShingleBand is the kind of a CV text's MinHash LSH band keys ("b03:9f2c1a..."):
-// records sharing one are candidates for near-duplicate CV comparison.
+// KindCVShingleBand is the kind of a CV text's MinHash LSH band keys ("b03:9f2c1a..."),
+// derived from its sketch (CVBandValues): records sharing one are candidates for
+// near-duplicate CV comparison. Band keys are evidence, not identifiers: CVIdentifiers
+// no longer returns them (cvband.go says why), though stores written before 2026-11-26
+// hold some in their records' identifier lists.
 const KindCVShingleBand Kind = "cv_shingle_band"
 
 // KindCVSketch is a CV text's whole MinHash signature, 16 bits of each of its
-// MinHashSize minima in hex: near-duplicate CVs that share no LSH band (a template's
-// siblings around Jaccard 0.5 often share none) are still compared by it, pair by pair,
-// where other evidence ties two personas (engine). It identifies nobody alone, so it has
-// no postings.
+// MinHashSize minima in hex. Its LSH bands (CVBandValues) find near-duplicate CVs, and
+// those that share no band (a template's siblings around Jaccard 0.5 often share none)
+// are still compared by it, pair by pair, where other evidence ties two personas
+// (engine). It identifies nobody alone, so it has no postings.
 const KindCVSketch Kind = "cv_sketch"
 
 // FlagFromCV marks an e-mail, phone or profile found in free CV text rather than in a
@@ -57,7 +60,7 @@ var (
 
 // CVIdentifiers returns the identifiers of a CV's free text: e-mails, phones (national
 // numbers read in region) and profile URLs found in it, each flagged FlagFromCV, and the
-// MinHash LSH band keys of its shingles (kind KindCVShingleBand) when it is long enough.
+// MinHash sketch of its shingles (kind KindCVSketch) when it is long enough.
 // Only the first MiB of text is read. Contacts are normalised by Email, Phone and Profile.
 func CVIdentifiers(text, region string) []Identifier {
 	if len(text) > cvMaxBytes {
@@ -66,10 +69,6 @@ func CVIdentifiers(text, region string) []Identifier {
 	ids := cvContacts(text, region)
 	var sig [MinHashSize]uint64
 	if minHash(text, &sig) >= cvMinShingles {
-		ids = slices.Grow(ids, LSHBands+1)
-		for _, v := range LSHBandValues(sig[:]) {
-			ids = append(ids, Identifier{Kind: KindCVShingleBand, Value: v, Valid: true})
-		}
 		ids = append(ids, Identifier{Kind: KindCVSketch, Value: cvSketch(&sig), Valid: true})
 	}
 	return ids
@@ -485,7 +484,7 @@ func (x *extraction) cv() {
 	// Runs after the structured fields' extractors: a contact already given in a field
 	// keeps that provenance and the CV copy is dropped.
 	for _, id := range CVIdentifiers(x.rec.CVText, x.region) {
-		if id.Kind != KindCVShingleBand && slices.ContainsFunc(x.ids, func(o Identifier) bool {
+		if id.Kind != KindCVSketch && slices.ContainsFunc(x.ids, func(o Identifier) bool {
 			return o.Kind == id.Kind && o.Value == id.Value
 		}) {
 			continue

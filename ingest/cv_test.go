@@ -63,7 +63,7 @@ func TestCVIdentifiers(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
 			for _, id := range CVIdentifiers(tt.text, tt.region) {
-				if id.Kind == KindCVShingleBand || id.Kind == KindCVSketch {
+				if id.Kind == KindCVSketch {
 					continue
 				}
 				if !id.HasFlag(FlagFromCV) {
@@ -87,40 +87,41 @@ func TestCVIdentifiers(t *testing.T) {
 const cvSample = "Senior Go engineer with eight years of experience building distributed payment systems, " +
 	"event sourcing pipelines and Kubernetes operators for fintech companies in London and Berlin."
 
-func TestCVBands(t *testing.T) {
+// A long enough CV gives one sketch and no band identifiers; its bands, derived from the
+// sketch, are those of its full signature cut to 16 bits a minimum.
+func TestCVSketchAndBands(t *testing.T) {
 	tests := []struct {
-		name  string
-		text  string
-		bands int
+		name     string
+		text     string
+		sketches int
 	}{
-		{"long text", cvSample, LSHBands},
+		{"long text", cvSample, 1},
 		{"short text", "Senior Go engineer, five years of Kubernetes", 0},
 		{"no words", "!!! ??? ...", 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var bands, sketches []string
+			var sketches []string
 			for _, id := range CVIdentifiers(tt.text, "") {
-				if id.Kind == KindCVShingleBand || id.Kind == KindCVSketch {
-					if !id.Valid || id.Raw != "" {
-						t.Errorf("band %+v: want valid, no raw text", id)
-					}
-				}
 				switch id.Kind {
 				case KindCVShingleBand:
-					bands = append(bands, id.Value)
+					t.Errorf("band identifier %q: bands are derived, not returned", id.Value)
 				case KindCVSketch:
+					if !id.Valid || id.Raw != "" {
+						t.Errorf("sketch %+v: want valid, no raw text", id)
+					}
 					sketches = append(sketches, id.Value)
 				}
 			}
-			if len(bands) != tt.bands {
-				t.Fatalf("%d bands, want %d", len(bands), tt.bands)
+			if len(sketches) != tt.sketches || tt.sketches == 1 && CVSketchSimilarity(sketches[0], sketches[0]) != 1 {
+				t.Fatalf("sketches %q, want %d that matches itself", sketches, tt.sketches)
 			}
-			if want := min(tt.bands, 1); len(sketches) != want || want == 1 && CVSketchSimilarity(sketches[0], sketches[0]) != 1 {
-				t.Fatalf("sketches %q, want %d that matches itself", sketches, want)
+			if tt.sketches == 0 {
+				return
 			}
-			if tt.bands > 0 && !slices.Equal(bands, LSHBandValues(MinHash(tt.text))) {
-				t.Errorf("bands %q are not LSHBandValues(MinHash(text))", bands)
+			bands := CVBandValues(sketches[0])
+			if len(bands) != LSHBands || !slices.Equal(bands, sigBands(MinHash(tt.text))) {
+				t.Errorf("bands %q are not those of MinHash(text)", bands)
 			}
 		})
 	}
@@ -148,8 +149,8 @@ func TestIdentifiersCV(t *testing.T) {
 			}
 		}
 	}
-	if count[KindEmail] != 2 || count[KindPhone] != 1 || count[KindCVShingleBand] != LSHBands {
-		t.Errorf("identifier counts %v: want 2 emails, 1 phone (read in GB), %d bands", count, LSHBands)
+	if count[KindEmail] != 2 || count[KindPhone] != 1 || count[KindCVSketch] != 1 || count[KindCVShingleBand] != 0 {
+		t.Errorf("identifier counts %v: want 2 emails, 1 phone (read in GB), 1 sketch, no bands", count)
 	}
 }
 
@@ -162,14 +163,14 @@ func FuzzCVIdentifiers(f *testing.F) {
 		if len(text) > 1<<14 || len(region) > 8 {
 			return
 		}
-		bands := 0
 		for _, id := range CVIdentifiers(text, region) {
 			switch id.Kind {
-			case KindCVShingleBand:
-				bands++
 			case KindCVSketch:
 				if CVSketchSimilarity(id.Value, id.Value) != 1 {
 					t.Fatalf("sketch %q does not match itself", id.Value)
+				}
+				if n := len(CVBandValues(id.Value)); n != LSHBands {
+					t.Fatalf("sketch %q gives %d bands", id.Value, n)
 				}
 			case KindEmail, KindPhone, KindProfile:
 				if !id.HasFlag(FlagFromCV) || id.Value == "" {
@@ -178,9 +179,6 @@ func FuzzCVIdentifiers(f *testing.F) {
 			default:
 				t.Fatalf("unexpected kind %q", id.Kind)
 			}
-		}
-		if bands != 0 && bands != LSHBands {
-			t.Fatalf("%d bands", bands)
 		}
 		// Idempotence: a contact's canonical e-mail or phone, as CV text, is found again
 		// unchanged. (A profile's canonical form, "github:dev", is not a URL, so it is

@@ -134,13 +134,13 @@ func sortIdentifiers(ids []Identifier) {
 // identifierCapacity is a generous guess at the number of identifiers of rec, so the
 // slice that collects them is allocated once rather than grown five or six times: one
 // per field value, two per address and IP (the postcode and the prefix), up to ten name
-// keys, the date of birth and photo, and the CV's band keys and a few contacts.
+// keys, the date of birth and photo, and the CV's sketch and a few contacts.
 func identifierCapacity(rec *Record) int {
 	n := len(rec.Emails) + len(rec.Phones) + 2*len(rec.Addresses) + len(rec.Payments) +
 		len(rec.Devices) + 2*len(rec.IPs) + len(rec.Profiles) + len(rec.Usernames) +
 		len(rec.Documents) + 13
 	if rec.CVText != "" {
-		n += LSHBands + 4
+		n += 5
 	}
 	return n
 }

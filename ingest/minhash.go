@@ -5,7 +5,7 @@ import (
 	"unicode/utf8"
 )
 
-// MinHash parameters. They are part of the meaning of every stored cv_shingle_band value:
+// MinHash parameters. They are part of the meaning of every stored cv_sketch value:
 // changing any of them (or the hashing) requires re-ingesting all CV text.
 const (
 	// MinHashSize is the length of a signature.
@@ -127,37 +127,8 @@ func JaccardEstimate(a, b []uint64) float64 {
 	return float64(same) / float64(len(a))
 }
 
-// LSHBandValues returns the band keys of a signature, "b00:" to "b15:" followed by 16 hex
-// digits of the hash of the band's rows. Two texts that share any band value are
-// candidates for near-duplicate comparison. A signature of another length gives nil.
-func LSHBandValues(sig []uint64) []string {
-	if len(sig) != MinHashSize {
-		return nil
-	}
-	// All the keys are written into one buffer and sliced out of one string: one
-	// allocation for the sixteen keys instead of three each.
-	const keyLen = len("b00:") + 16
-	var buf [LSHBands * keyLen]byte
-	for band := range LSHBands {
-		h := uint64(minHashSeed) + uint64(band)
-		for _, v := range sig[band*LSHRows : (band+1)*LSHRows] {
-			h = minHashMix(h ^ v)
-		}
-		key := buf[band*keyLen : (band+1)*keyLen]
-		key[0], key[1], key[2], key[3] = 'b', byte('0'+band/10), byte('0'+band%10), ':'
-		for k := range 16 {
-			key[4+k] = minHashHexDigits[h>>(60-4*k)&0xf]
-		}
-	}
-	all := string(buf[:])
-	out := make([]string, LSHBands)
-	for band := range out {
-		out[band] = all[band*keyLen : (band+1)*keyLen]
-	}
-	return out
-}
-
-// minHashHexDigits are the digits of a band key's hash (lower-case, as hex.EncodeToString).
+// minHashHexDigits are the digits of sketches and band keys (lower-case, as
+// hex.EncodeToString).
 const minHashHexDigits = "0123456789abcdef"
 
 // minHashMix is the splitmix64 / murmur3 finaliser: a bijection on 64 bits with full

@@ -108,7 +108,7 @@ func TestMinHash(t *testing.T) {
 				t.Errorf("signatures equal: %v, want %v", !tt.sameSig, tt.sameSig)
 			}
 			shared := 0
-			ba, bb := LSHBandValues(a), LSHBandValues(b)
+			ba, bb := sigBands(a), sigBands(b)
 			for i := range ba {
 				if ba[i] == bb[i] {
 					shared++
@@ -132,14 +132,14 @@ func TestMinHashShortAndEmpty(t *testing.T) {
 	}
 }
 
-// TestMinHashDeterministic pins one signature: the values are stored as band keys, so a
+// TestMinHashDeterministic pins one signature: its minima are stored in sketches, so a
 // change to the hashing must show up here (and force a re-ingest), not pass silently.
 func TestMinHashDeterministic(t *testing.T) {
 	sig := MinHash("the quick brown fox jumps over the lazy dog")
 	if again := MinHash("the quick brown fox jumps over the lazy dog"); !slices.Equal(sig, again) {
 		t.Fatal("MinHash differs between two calls")
 	}
-	bands := LSHBandValues(sig)
+	bands := sigBands(sig)
 	const want = "b00:"
 	if len(bands) != LSHBands || !strings.HasPrefix(bands[0], want) || len(bands[0]) != 4+16 {
 		t.Fatalf("bands = %q", bands)
@@ -154,8 +154,14 @@ func TestMinHashDeterministic(t *testing.T) {
 	}
 }
 
+// sigBands returns the band values of a full signature, through its sketch as stored
+// (cvSketch, then CVBandValues).
+func sigBands(sig []uint64) []string {
+	return CVBandValues(cvSketch((*[MinHashSize]uint64)(sig)))
+}
+
 // minHashPinnedBand0 is band 0 of MinHash("the quick brown fox jumps over the lazy dog").
-const minHashPinnedBand0 = "b00:1861e1d729c7a3b2"
+const minHashPinnedBand0 = "b00:d01f8fa6d8098fe7"
 
 func TestMinHashTokenCap(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
@@ -185,8 +191,8 @@ func TestJaccardEstimate(t *testing.T) {
 			}
 		})
 	}
-	if LSHBandValues(make([]uint64, 3)) != nil {
-		t.Error("LSHBandValues of a short signature: want nil")
+	if CVBandValues("00ff") != nil || CVBandValues(strings.Repeat("zz", 2*MinHashSize)) != nil {
+		t.Error("CVBandValues of a malformed sketch: want nil")
 	}
 }
 
@@ -210,7 +216,7 @@ func FuzzMinHash(f *testing.F) {
 			if JaccardEstimate(sig, sig) != 1 {
 				t.Fatal("a signature does not match itself")
 			}
-			if n := len(LSHBandValues(sig)); n != LSHBands {
+			if n := len(sigBands(sig)); n != LSHBands {
 				t.Fatalf("%d bands", n)
 			}
 		}

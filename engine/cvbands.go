@@ -1,0 +1,263 @@
+package engine
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/personagraph/personagraph/graph"
+	"github.com/personagraph/personagraph/ingest"
+)
+
+// forEachSharedBand calls fn once per CV LSH band that two or more of the sketched
+// records share, with the band's value (ingest.CVBandValue) and its records in ascending
+// order, band after band and by hash within a band: the order is fixed, so that a run's
+// evidence does not depend on map order.
+//
+// Bands have no postings in the store (ingest/cvband.go says why): they are found here by
+// sorting each band's (hash, record) pairs, one band at a time, so the working memory is
+// 16 bytes a sketched record whatever the number of bands. fn may keep the slice it gets.
+func forEachSharedBand(cv map[int32]*cvSketch, fn func(value string, records []int32) error) error {
+	type entry struct {
+		h   uint64
+		rec int32
+	}
+	recs := make([]int32, 0, len(cv))
+	for r := range cv {
+		recs = append(recs, r)
+	}
+	slices.Sort(recs)
+	bands := make([][ingest.LSHBands]uint64, len(recs))
+	for i, r := range recs {
+		bands[i] = ingest.CVBands((*[ingest.MinHashSize]uint16)(cv[r]))
+	}
+	entries := make([]entry, len(recs))
+	for band := range ingest.LSHBands {
+		for i, r := range recs {
+			entries[i] = entry{bands[i][band], r}
+		}
+		slices.SortFunc(entries, func(a, b entry) int {
+			return cmp.Or(cmp.Compare(a.h, b.h), cmp.Compare(a.rec, b.rec))
+		})
+		for lo := 0; lo < len(entries); {
+			hi := lo + 1
+			for hi < len(entries) && entries[hi].h == entries[lo].h {
+				hi++
+			}
+			if hi-lo >= 2 {
+				group := make([]int32, hi-lo)
+				for i := range group {
+					group[i] = entries[lo+i].rec
+				}
+				if err := fn(ingest.CVBandValue(band, entries[lo].h), group); err != nil {
+					return err
+				}
+			}
+			lo = hi
+		}
+	}
+	return nil
+}
+
+// kiCVBand is the CV band's slot in operatorEvidence (and pairEvidence.byKind).
+var kiCVBand = slices.IndexFunc(operatorEvidence, func(ek evidenceKind) bool {
+	return ek.kind == ingest.KindCVShingleBand
+})
+
+// bandIndex finds records by CV band for the incremental linker, which asks, for a new
+// record's sixteen bands, who else holds each. Bands have no postings in the store, so
+// the engine keeps this index in memory: built from the stored sketches the first time
+// a link needs it, then extended by every record the engine stores. It is guarded by the
+// engine's writeMu, like everything the linker touches.
+//
+// An entry holds 32 bits of a band's hash and the record's ordinal: 8 bytes a band, 128
+// bytes a sketched record. Entries are never removed: a record stored again with another
+// CV, or forgotten, keeps its old entries, and holders verifies every candidate against
+// the record's current sketch, which also discards the rare record that agrees on the 32
+// bits alone.
+type bandIndex struct {
+	ids    []string // ordinal -> record id
+	sorted [ingest.LSHBands][]bandEntry
+	// tail holds each band's recent entries, unsorted, until it is worth merging into
+	// sorted: a record stored between two lookups costs an append, not a sort.
+	tail [ingest.LSHBands][]bandEntry
+}
+
+type bandEntry struct {
+	fp  uint32 // the band hash's high 32 bits
+	ord uint32
+}
+
+func compareBandEntries(a, b bandEntry) int {
+	return cmp.Or(cmp.Compare(a.fp, b.fp), cmp.Compare(a.ord, b.ord))
+}
+
+// minBandTail is the tail length below which a band's tail is never merged.
+const minBandTail = 4096
+
+// add indexes the bands of record id's sketch.
+func (bi *bandIndex) add(id string, sk *[ingest.MinHashSize]uint16) {
+	ord := uint32(len(bi.ids))
+	bi.ids = append(bi.ids, id)
+	for b, h := range ingest.CVBands(sk) {
+		bi.tail[b] = append(bi.tail[b], bandEntry{uint32(h >> 32), ord})
+		if len(bi.tail[b]) > max(minBandTail, len(bi.sorted[b])/8) {
+			bi.merge(b)
+		}
+	}
+}
+
+// addPuts indexes the sketches of stored records.
+func (bi *bandIndex) addPuts(puts []graph.Put) {
+	for i := range puts {
+		for _, id := range puts[i].Identifiers {
+			if id.Kind == ingest.KindCVSketch {
+				if sk, ok := ingest.ParseCVSketch(id.Value); ok {
+					bi.add(puts[i].Record.RecordID, &sk)
+				}
+				break
+			}
+		}
+	}
+}
+
+// merge sorts band b's tail into its sorted entries.
+func (bi *bandIndex) merge(b int) {
+	t := bi.tail[b]
+	slices.SortFunc(t, compareBandEntries)
+	s := bi.sorted[b]
+	out := make([]bandEntry, 0, len(s)+len(t))
+	i, j := 0, 0
+	for i < len(s) && j < len(t) {
+		if compareBandEntries(s[i], t[j]) <= 0 {
+			out = append(out, s[i])
+			i++
+		} else {
+			out = append(out, t[j])
+			j++
+		}
+	}
+	out = append(append(out, s[i:]...), t[j:]...)
+	bi.sorted[b], bi.tail[b] = out, t[:0]
+}
+
+// candidates returns the ids of the records with an entry for band b whose hash has the
+// high bits of h, each once, in ordinal order.
+func (bi *bandIndex) candidates(b int, h uint64) []string {
+	fp := uint32(h >> 32)
+	var ords []uint32
+	s := bi.sorted[b]
+	for i, _ := slices.BinarySearchFunc(s, fp, func(e bandEntry, fp uint32) int { return cmp.Compare(e.fp, fp) }); i < len(s) && s[i].fp == fp; i++ {
+		ords = append(ords, s[i].ord)
+	}
+	for _, e := range bi.tail[b] {
+		if e.fp == fp {
+			ords = append(ords, e.ord)
+		}
+	}
+	slices.Sort(ords)
+	ords = slices.Compact(ords)
+	ids := make([]string, 0, len(ords))
+	for _, o := range ords {
+		ids = append(ids, bi.ids[o])
+	}
+	return slices.Compact(ids) // one record stored twice with one CV
+}
+
+// bandIndex returns the engine's band index, building it from the store's sketches the
+// first time. writeMu must be held.
+func (e *Engine) bandIndex(ctx context.Context) (*bandIndex, error) {
+	if e.bands != nil {
+		return e.bands, nil
+	}
+	start := time.Now()
+	bi := &bandIndex{}
+	err := e.store.ForEachIdentifierKey(ctx, func(id string, kind ingest.Kind, value []byte) error {
+		if kind == ingest.KindCVSketch {
+			if sk, ok := ingest.ParseCVSketch(string(value)); ok {
+				bi.add(id, &sk)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("engine: build the CV band index: %w", err)
+	}
+	for b := range bi.tail {
+		bi.merge(b)
+	}
+	e.log.Info().Int("records", len(bi.ids)).Dur("took", time.Since(start)).Msg("CV band index built")
+	e.bands = bi
+	return bi, nil
+}
+
+// bandHolders is HoldersOfEach for CV band values (ingest.CVBandValue): for each, the ids
+// of up to limit records whose current sketch has that band (limit <= 0: all), and
+// whether more do. It loads the candidates' states into lk to check them.
+func (lk *linker) bandHolders(ctx context.Context, values []string, limit int) (ids [][]string, more []bool, err error) {
+	if len(values) == 0 {
+		return nil, nil, nil
+	}
+	bi, err := lk.e.bandIndex(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	type query struct {
+		band int
+		h    uint64
+	}
+	qs := make([]query, len(values))
+	cands := make([][]string, len(values))
+	var all []string
+	for i, v := range values {
+		b, h, ok := ingest.ParseCVBandValue(v)
+		if !ok {
+			return nil, nil, fmt.Errorf("engine: malformed CV band value %q", v)
+		}
+		qs[i] = query{b, h}
+		cands[i] = bi.candidates(b, h)
+		all = append(all, cands[i]...)
+	}
+	if err := lk.load(ctx, all); err != nil {
+		return nil, nil, err
+	}
+	ids, more = make([][]string, len(values)), make([]bool, len(values))
+	for i, q := range qs {
+		for _, id := range cands[i] {
+			st := lk.states[id]
+			if st == nil || !hasBand(st.Identifiers, q.band, q.h) {
+				continue // forgotten, stored again with another CV, or 32 bits by chance
+			}
+			if limit > 0 && len(ids[i]) == limit {
+				more[i] = true
+				break
+			}
+			ids[i] = append(ids[i], id)
+		}
+	}
+	return ids, more, nil
+}
+
+// hasBand reports whether the sketch among ids has hash h in band b.
+func hasBand(ids []ingest.Identifier, b int, h uint64) bool {
+	for _, id := range ids {
+		if id.Kind == ingest.KindCVSketch {
+			sk, ok := ingest.ParseCVSketch(id.Value)
+			return ok && ingest.CVBands(&sk)[b] == h
+		}
+	}
+	return false
+}
+
+// changedPuts returns the puts that PutBatch stored as new or updated (res is its result).
+func changedPuts(puts []graph.Put, res []graph.PutResult) []graph.Put {
+	out := make([]graph.Put, 0, len(puts))
+	for i, r := range res {
+		if r != graph.Unchanged {
+			out = append(out, puts[i])
+		}
+	}
+	return out
+}
