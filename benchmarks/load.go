@@ -10,8 +10,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"slices"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/personagraph/personagraph/api"
 	"github.com/personagraph/personagraph/fixtures"
@@ -25,6 +28,8 @@ type LoadConfig struct {
 	Batch int
 	// Checks is how many POST /v1/check calls are timed after the load. Default 20.
 	Checks int
+	// Concurrency is how many clients post batches at once. Default 4.
+	Concurrency int
 	// Seed seeds the population.
 	Seed uint64
 	// WorkDir holds the store. Default os.TempDir().
@@ -56,6 +61,9 @@ func RunLoad(ctx context.Context, cfg LoadConfig) (LoadResult, error) {
 	if cfg.Checks <= 0 {
 		cfg.Checks = 20
 	}
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 4
+	}
 	_, eng, cleanup, err := openFresh(cfg.WorkDir)
 	if err != nil {
 		return res, err
@@ -70,61 +78,101 @@ func RunLoad(ctx context.Context, cfg LoadConfig) (LoadResult, error) {
 	defer srv.Close()
 	base := "http://" + ln.Addr().String()
 
-	pr, pw := io.Pipe()
-	gen := fixtures.Config{People: cfg.People, Tier: fixtures.T1, Seed: cfg.Seed}
-	go func() {
-		_, err := fixtures.Generate(ctx, gen, pw, io.Discard, io.Discard)
-		pw.CloseWithError(err)
-	}()
-	defer pr.CloseWithError(io.ErrClosedPipe)
-	sc := bufio.NewScanner(pr)
-	sc.Buffer(make([]byte, 0, 1<<20), 16<<20)
-	var batch bytes.Buffer
-	n := 0
-	post := func() error {
-		if n == 0 {
-			return nil
-		}
-		resp, err := http.Post(base+"/v1/records", "application/x-ndjson", bytes.NewReader(batch.Bytes()))
+	// The population is generated to a file before the clock starts: a platform's
+	// producers are other machines, and generating here would take the server's CPU.
+	f, err := os.CreateTemp(cfg.WorkDir, "load-*.ndjson")
+	if err != nil {
+		return res, err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	if err := generateTo(ctx, f, fixtures.Config{People: cfg.People, Tier: fixtures.T1, Seed: cfg.Seed}); err != nil {
+		return res, err
+	}
+
+	post := func(body []byte) (int, error) {
+		resp, err := http.Post(base+"/v1/records", "application/x-ndjson", bytes.NewReader(body))
 		if err != nil {
-			return err
+			return 0, err
 		}
 		defer resp.Body.Close()
 		var ans struct {
 			Accepted int `json:"accepted"`
 		}
 		if err := json.NewDecoder(resp.Body).Decode(&ans); err != nil || resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("POST /v1/records: status %d: %v", resp.StatusCode, err)
+			return 0, fmt.Errorf("POST /v1/records: status %d: %v", resp.StatusCode, err)
 		}
-		res.Sent += n
-		res.Stored += ans.Accepted
-		batch.Reset()
-		n = 0
-		return nil
+		return ans.Accepted, nil
 	}
-	// Hold back a few records for /v1/check: they reach the store through it.
-	var held [][]byte
+	// One goroutine cuts batches; Concurrency clients post them, each on its own
+	// connection, as several producers of a platform would.
+	type batch struct {
+		body []byte
+		n    int
+	}
+	batches := make(chan batch, cfg.Concurrency)
+	g, gctx := errgroup.WithContext(ctx)
+	var held [][]byte // held back for /v1/check: they reach the store through it
 	start := time.Now()
-	for sc.Scan() {
-		if len(held) < cfg.Checks {
-			held = append(held, slices.Clone(sc.Bytes()))
-			continue
+	g.Go(func() error {
+		defer close(batches)
+		sc := bufio.NewScanner(f)
+		sc.Buffer(make([]byte, 0, 1<<20), 16<<20)
+		var buf bytes.Buffer
+		n := 0
+		send := func() error {
+			if n == 0 {
+				return nil
+			}
+			select {
+			case batches <- batch{slices.Clone(buf.Bytes()), n}:
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+			buf.Reset()
+			n = 0
+			return nil
 		}
-		batch.Write(sc.Bytes())
-		batch.WriteByte('\n')
-		if n++; n == cfg.Batch {
-			if err := post(); err != nil {
-				return res, err
+		for sc.Scan() {
+			if len(held) < cfg.Checks {
+				held = append(held, slices.Clone(sc.Bytes()))
+				continue
+			}
+			buf.Write(sc.Bytes())
+			buf.WriteByte('\n')
+			if n++; n == cfg.Batch {
+				if err := send(); err != nil {
+					return err
+				}
 			}
 		}
+		if err := sc.Err(); err != nil {
+			return err
+		}
+		return send()
+	})
+	sent, stored := make([]int, cfg.Concurrency), make([]int, cfg.Concurrency)
+	for c := range cfg.Concurrency {
+		g.Go(func() error {
+			for b := range batches {
+				acc, err := post(b.body)
+				if err != nil {
+					return err
+				}
+				sent[c] += b.n
+				stored[c] += acc
+			}
+			return nil
+		})
 	}
-	if err := sc.Err(); err != nil {
-		return res, err
-	}
-	if err := post(); err != nil {
+	if err := g.Wait(); err != nil {
 		return res, err
 	}
 	res.Ingest = time.Since(start)
+	for c := range cfg.Concurrency {
+		res.Sent += sent[c]
+		res.Stored += stored[c]
+	}
 	res.RecordsPerSec = float64(res.Sent) / res.Ingest.Seconds()
 	if res.Stored != res.Sent {
 		return res, fmt.Errorf("sent %d records, server accepted %d", res.Sent, res.Stored)
@@ -162,4 +210,17 @@ func RunLoad(ctx context.Context, cfg LoadConfig) (LoadResult, error) {
 	res.CheckP50 = lat[len(lat)/2]
 	res.CheckP99 = lat[min(len(lat)-1, len(lat)*99/100)]
 	return res, nil
+}
+
+// generateTo writes a generated population's records to f and rewinds it.
+func generateTo(ctx context.Context, f *os.File, cfg fixtures.Config) error {
+	w := bufio.NewWriterSize(f, 1<<20)
+	if _, err := fixtures.Generate(ctx, cfg, w, io.Discard, io.Discard); err != nil {
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	_, err := f.Seek(0, io.SeekStart)
+	return err
 }

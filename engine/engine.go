@@ -124,26 +124,39 @@ func (e *Engine) Ingest(ctx context.Context, src Source, o *IngestOptions) (Summ
 		o = &IngestOptions{}
 	}
 	defer e.settleAfterRun(ctx) // after the unlock below
-	e.writeMu.Lock()
-	defer e.writeMu.Unlock()
+	// The writer lock is taken when the first batch is ready to be stored, not before:
+	// reading and normalising one request's records then overlaps storing the previous
+	// request's (concurrent POST /v1/records). What this ingest reads of the store's
+	// state (were the clusters current, is the store empty) is read under it.
+	locked := false
+	defer func() {
+		if locked {
+			e.writeMu.Unlock()
+		}
+	}()
 	start := time.Now()
 	staleBefore := true
-	if o.Link {
-		var err error
-		if staleBefore, err = e.store.ClustersStale(ctx); err != nil {
-			return Summary{}, err
-		}
-	}
 	var changed []string // with o.Link, the ids of new and updated records, in order
 	var bulk *graph.BulkLoader
-	if o.Bulk && !o.Link {
-		var err error
-		bulk, err = e.store.BulkLoad(ctx, nil)
-		if errors.Is(err, graph.ErrNotEmpty) {
-			bulk = nil
-		} else if err != nil {
-			return Summary{}, err
+	lock := func(ctx context.Context) error {
+		e.writeMu.Lock()
+		locked = true
+		if o.Link {
+			var err error
+			if staleBefore, err = e.store.ClustersStale(ctx); err != nil {
+				return err
+			}
 		}
+		if o.Bulk && !o.Link {
+			var err error
+			bulk, err = e.store.BulkLoad(ctx, nil)
+			if errors.Is(err, graph.ErrNotEmpty) {
+				bulk = nil
+			} else if err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	work := make(chan *ingestBatch, e.workers)
@@ -179,6 +192,11 @@ func (e *Engine) Ingest(ctx context.Context, src Source, o *IngestOptions) (Summ
 			case <-b.done:
 			case <-gctx.Done():
 				return gctx.Err()
+			}
+			if !locked {
+				if err := lock(gctx); err != nil {
+					return err
+				}
 			}
 			if bulk != nil {
 				if err := bulk.Add(gctx, b.puts); err != nil {

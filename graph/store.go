@@ -27,9 +27,12 @@ type Options struct {
 	Logger zerolog.Logger
 	// InMemory keeps everything in memory, for tests. Default: false.
 	InMemory bool
-	// MemTableSize is Badger's memtable size in bytes. Default: 32 MiB. Measured on 300k
-	// generated records (2 cores): 64 MiB ingests in 48 s at 3.2 GB peak RSS, 16 MiB in
-	// 61 s at 2.2 GB: Badger pools table builders the size of a memtable.
+	// MemTableSize is Badger's memtable size in bytes. Default: 64 MiB. The transaction
+	// path (PutBatch, the API) spends most of its Badger time inserting into the
+	// memtable's skiplist and compacting what it flushes; 100k records over HTTP
+	// (BenchmarkHTTPLoad, 2 cores) ran at 7,470-9,801 records/s with 64 MiB, 7,052-7,907
+	// with 32 and 5,445-6,833 with 16. A bulk load hardly uses memtables: 98k records
+	// took the same CPU and peak RSS (1.83-1.95 GB) with 32 and 64 MiB.
 	MemTableSize int64
 	// BlockCacheSize is Badger's block cache in bytes; it must be > 0 because compression
 	// is on. Default: 64 MiB.
@@ -52,7 +55,7 @@ func DefaultOptions() *Options {
 // EnsureDefaults fills in zero fields.
 func (o *Options) EnsureDefaults() {
 	if o.MemTableSize <= 0 {
-		o.MemTableSize = 32 << 20
+		o.MemTableSize = 64 << 20
 	}
 	if o.BlockCacheSize <= 0 {
 		o.BlockCacheSize = 64 << 20
