@@ -4,8 +4,11 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"time"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/personagraph/personagraph/graph"
 	"github.com/personagraph/personagraph/ingest"
@@ -69,29 +72,20 @@ var kiCVBand = slices.IndexFunc(operatorEvidence, func(ek evidenceKind) bool {
 // bandIndex finds records by CV band for the incremental linker, which asks, for a new
 // record's sixteen bands, who else holds each. Bands have no postings in the store, so
 // the engine keeps this index in memory: built from the stored sketches the first time
-// a link needs it, then extended by every record the engine stores. It is guarded by the
-// engine's writeMu, like everything the linker touches.
+// a link needs it (or when serve warms it), then extended by every record the engine
+// stores. It is guarded by the engine's writeMu, like everything the linker touches.
 //
-// An entry holds 32 bits of a band's hash and the record's ordinal: 8 bytes a band, 128
-// bytes a sketched record. Entries are never removed: a record stored again with another
-// CV, or forgotten, keeps its old entries, and holders verifies every candidate against
-// the record's current sketch, which also discards the rare record that agrees on the 32
-// bits alone.
+// An entry is 32 bits of a band's hash above the record's ordinal, in one uint64, so
+// that a band's entries sort as integers: 8 bytes a band, 128 bytes a sketched record.
+// Entries are never removed: a record stored again with another CV, or forgotten, keeps
+// its old entries, and holders verifies every candidate against the record's current
+// sketch, which also discards the rare record that agrees on the 32 bits alone.
 type bandIndex struct {
 	ids    []string // ordinal -> record id
-	sorted [ingest.LSHBands][]bandEntry
+	sorted [ingest.LSHBands][]uint64
 	// tail holds each band's recent entries, unsorted, until it is worth merging into
 	// sorted: a record stored between two lookups costs an append, not a sort.
-	tail [ingest.LSHBands][]bandEntry
-}
-
-type bandEntry struct {
-	fp  uint32 // the band hash's high 32 bits
-	ord uint32
-}
-
-func compareBandEntries(a, b bandEntry) int {
-	return cmp.Or(cmp.Compare(a.fp, b.fp), cmp.Compare(a.ord, b.ord))
+	tail [ingest.LSHBands][]uint64
 }
 
 // minBandTail is the tail length below which a band's tail is never merged.
@@ -99,13 +93,20 @@ const minBandTail = 4096
 
 // add indexes the bands of record id's sketch.
 func (bi *bandIndex) add(id string, sk *[ingest.MinHashSize]uint16) {
-	ord := uint32(len(bi.ids))
-	bi.ids = append(bi.ids, id)
-	for b, h := range ingest.CVBands(sk) {
-		bi.tail[b] = append(bi.tail[b], bandEntry{uint32(h >> 32), ord})
+	bi.append(id, sk)
+	for b := range bi.tail {
 		if len(bi.tail[b]) > max(minBandTail, len(bi.sorted[b])/8) {
 			bi.merge(b)
 		}
+	}
+}
+
+// append adds the entries of record id's sketch to the tails.
+func (bi *bandIndex) append(id string, sk *[ingest.MinHashSize]uint16) {
+	ord := uint64(len(bi.ids))
+	bi.ids = append(bi.ids, id)
+	for b, h := range ingest.CVBands(sk) {
+		bi.tail[b] = append(bi.tail[b], h>>32<<32|ord)
 	}
 }
 
@@ -126,12 +127,16 @@ func (bi *bandIndex) addPuts(puts []graph.Put) {
 // merge sorts band b's tail into its sorted entries.
 func (bi *bandIndex) merge(b int) {
 	t := bi.tail[b]
-	slices.SortFunc(t, compareBandEntries)
+	slices.Sort(t)
 	s := bi.sorted[b]
-	out := make([]bandEntry, 0, len(s)+len(t))
+	if len(s) == 0 {
+		bi.sorted[b], bi.tail[b] = t, nil
+		return
+	}
+	out := make([]uint64, 0, len(s)+len(t))
 	i, j := 0, 0
 	for i < len(s) && j < len(t) {
-		if compareBandEntries(s[i], t[j]) <= 0 {
+		if s[i] <= t[j] {
 			out = append(out, s[i])
 			i++
 		} else {
@@ -146,15 +151,15 @@ func (bi *bandIndex) merge(b int) {
 // candidates returns the ids of the records with an entry for band b whose hash has the
 // high bits of h, each once, in ordinal order.
 func (bi *bandIndex) candidates(b int, h uint64) []string {
-	fp := uint32(h >> 32)
-	var ords []uint32
+	lo := h >> 32 << 32
+	var ords []uint64
 	s := bi.sorted[b]
-	for i, _ := slices.BinarySearchFunc(s, fp, func(e bandEntry, fp uint32) int { return cmp.Compare(e.fp, fp) }); i < len(s) && s[i].fp == fp; i++ {
-		ords = append(ords, s[i].ord)
+	for i, _ := slices.BinarySearch(s, lo); i < len(s) && s[i]>>32<<32 == lo; i++ {
+		ords = append(ords, s[i]&0xffffffff)
 	}
 	for _, e := range bi.tail[b] {
-		if e.fp == fp {
-			ords = append(ords, e.ord)
+		if e>>32<<32 == lo {
+			ords = append(ords, e&0xffffffff)
 		}
 	}
 	slices.Sort(ords)
@@ -174,23 +179,38 @@ func (e *Engine) bandIndex(ctx context.Context) (*bandIndex, error) {
 	}
 	start := time.Now()
 	bi := &bandIndex{}
-	err := e.store.ForEachIdentifierKey(ctx, func(id string, kind ingest.Kind, value []byte) error {
-		if kind == ingest.KindCVSketch {
-			if sk, ok := ingest.ParseCVSketch(string(value)); ok {
-				bi.add(id, &sk)
-			}
+	err := e.store.ForEachIdentifierOfKind(ctx, ingest.KindCVSketch, func(id string, value []byte) error {
+		if sk, ok := ingest.ParseCVSketch(string(value)); ok {
+			bi.append(id, &sk)
 		}
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("engine: build the CV band index: %w", err)
 	}
+	// One sort per band, two bands at a time, rather than merges as the tails grow.
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
 	for b := range bi.tail {
-		bi.merge(b)
+		g.Go(func() error {
+			bi.merge(b)
+			return nil
+		})
 	}
+	g.Wait()
 	e.log.Info().Int("records", len(bi.ids)).Dur("took", time.Since(start)).Msg("CV band index built")
 	e.bands = bi
 	return bi, nil
+}
+
+// WarmLinker builds what linking one record at a time needs and a store does not keep
+// (the CV band index), so that the first check after a start does not wait for it: a
+// few seconds at a million records. serve calls it at start-up.
+func (e *Engine) WarmLinker(ctx context.Context) error {
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
+	_, err := e.bandIndex(ctx)
+	return err
 }
 
 // bandHolders is HoldersOfEach for CV band values (ingest.CVBandValue): for each, the ids

@@ -208,3 +208,40 @@ func TestLinkFindsCopiedCV(t *testing.T) {
 		})
 	}
 }
+
+// The band index read from the store in one scan (ForEachIdentifierOfKind) holds what
+// adding each stored record's sketch one by one gives.
+func TestBandIndexFromStore(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t, 100)
+	lines := readLines(t, "../fixtures/t1-small/records.ndjson")
+	if _, err := e.Ingest(ctx, ingest.NewReader(strings.NewReader(strings.Join(lines, "\n")), 0), &IngestOptions{SkipCluster: true}); err != nil {
+		t.Fatal(err)
+	}
+	built, err := e.bandIndex(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &bandIndex{}
+	if err := e.Store().ForEachRecord(ctx, func(id string, _ uint32) error {
+		st, err := e.Store().Record(ctx, id)
+		if err != nil {
+			return err
+		}
+		want.addPuts([]graph.Put{{Record: &ingest.Record{RecordID: id}, Identifiers: st.Identifiers}})
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for b := range want.tail {
+		want.merge(b)
+	}
+	if len(built.ids) < 100 || !slices.Equal(built.ids, want.ids) {
+		t.Fatalf("built from the store: %d records; one by one: %d (or other ids)", len(built.ids), len(want.ids))
+	}
+	for b := range built.sorted {
+		if !slices.Equal(built.sorted[b], want.sorted[b]) || len(built.tail[b]) != 0 {
+			t.Errorf("band %d: entries differ", b)
+		}
+	}
+}

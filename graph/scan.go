@@ -44,3 +44,35 @@ func (s *Store) ForEachIdentifierKey(ctx context.Context, fn func(recordID strin
 		return nil
 	})
 }
+
+// ForEachIdentifierOfKind calls fn with every record's current identifiers of one kind,
+// in record-id order: ForEachIdentifierKey for one kind, without a call per identifier
+// of the others (the engine's CV band index reads every sketch this way). The value
+// slice is valid only during the call.
+func (s *Store) ForEachIdentifierOfKind(ctx context.Context, kind ingest.Kind, fn func(recordID string, value []byte) error) error {
+	return s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecIdent}, PrefetchValues: true, PrefetchSize: 256})
+		defer it.Close()
+		n := 0
+		for it.Rewind(); it.Valid(); it.Next() {
+			if n++; n%4096 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			item := it.Item()
+			err := item.Value(func(v []byte) error {
+				return eachIdentifier(v, func(k, value []byte) error {
+					if string(k) != string(kind) {
+						return nil
+					}
+					return fn(string(item.Key()[1:]), value)
+				})
+			})
+			if err != nil {
+				return fmt.Errorf("graph: identifiers of %q: %w", item.Key()[1:], err)
+			}
+		}
+		return nil
+	})
+}

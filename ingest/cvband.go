@@ -17,14 +17,32 @@ func ParseCVSketch(v string) (sk [MinHashSize]uint16, ok bool) {
 	if len(v) != 4*MinHashSize {
 		return sk, false
 	}
+	// By hand rather than strconv.ParseUint per minimum: the engine parses every stored
+	// sketch when it builds its band index, 64 minima each.
 	for i := range sk {
-		x, err := strconv.ParseUint(v[4*i:4*i+4], 16, 16)
-		if err != nil {
-			return sk, false
+		var x uint16
+		for _, c := range []byte(v[4*i : 4*i+4]) {
+			d, ok := hexDigit(c)
+			if !ok {
+				return sk, false
+			}
+			x = x<<4 | uint16(d)
 		}
-		sk[i] = uint16(x)
+		sk[i] = x
 	}
 	return sk, true
+}
+
+func hexDigit(c byte) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	case 'A' <= c && c <= 'F':
+		return c - 'A' + 10, true
+	}
+	return 0, false
 }
 
 // CVBands returns the LSH band hashes of a sketch: band b hashes minima
