@@ -69,6 +69,11 @@ func RunLoad(ctx context.Context, cfg LoadConfig) (LoadResult, error) {
 		return res, err
 	}
 	defer cleanup()
+	// As serve does at start: the linker's CV band index exists, then grows with every
+	// record stored.
+	if err := eng.WarmLinker(ctx); err != nil {
+		return res, err
+	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return res, err

@@ -110,6 +110,11 @@ var errNoRecords = errors.New("benchmarks: no records")
 // engine.Check as POST /v1/check does (the record already parsed), and returns the
 // latency percentiles.
 func timeChecks(ctx context.Context, eng *engine.Engine, ids []string) (p50, p99 time.Duration, err error) {
+	// As serve does at start: the linker's in-memory CV band index is built before the
+	// first check, not in it.
+	if err := eng.WarmLinker(ctx); err != nil {
+		return 0, 0, err
+	}
 	lat := make([]time.Duration, 0, len(ids))
 	for _, id := range ids {
 		r, err := eng.Store().Record(ctx, id)
