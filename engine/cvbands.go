@@ -225,36 +225,53 @@ func (lk *linker) bandHolders(ctx context.Context, values []string, limit int) (
 		return nil, nil, err
 	}
 	type query struct {
-		band int
-		h    uint64
+		band  int
+		h     uint64
+		cands []string
+		next  int // cands[:next] have been checked
+		end   int // cands[next:end] are read in this round
 	}
 	qs := make([]query, len(values))
-	cands := make([][]string, len(values))
-	var all []string
 	for i, v := range values {
 		b, h, ok := ingest.ParseCVBandValue(v)
 		if !ok {
 			return nil, nil, fmt.Errorf("engine: malformed CV band value %q", v)
 		}
-		qs[i] = query{b, h}
-		cands[i] = bi.candidates(b, h)
-		all = append(all, cands[i]...)
+		qs[i] = query{band: b, h: h, cands: bi.candidates(b, h)}
 	}
-	if err := lk.load(ctx, all); err != nil {
-		return nil, nil, err
-	}
+	// Candidates are read and checked a round at a time, each value's only as far as its
+	// limit needs: a template's band may have thousands of entries, and a check must not
+	// read thousands of records to learn that more than limit hold it.
 	ids, more = make([][]string, len(values)), make([]bool, len(values))
-	for i, q := range qs {
-		for _, id := range cands[i] {
-			st := lk.states[id]
-			if st == nil || !hasBand(st.Identifiers, q.band, q.h) {
-				continue // forgotten, stored again with another CV, or 32 bits by chance
+	for {
+		var batch []string
+		for i := range qs {
+			q := &qs[i]
+			q.end = len(q.cands)
+			if limit > 0 {
+				q.end = min(q.end, q.next+limit+1-len(ids[i]))
 			}
-			if limit > 0 && len(ids[i]) == limit {
-				more[i] = true
-				break
+			batch = append(batch, q.cands[q.next:q.end]...)
+		}
+		if len(batch) == 0 {
+			break
+		}
+		if err := lk.load(ctx, batch); err != nil {
+			return nil, nil, err
+		}
+		for i := range qs {
+			q := &qs[i]
+			for ; q.next < q.end; q.next++ {
+				st := lk.states[q.cands[q.next]]
+				if st == nil || !hasBand(st.Identifiers, q.band, q.h) {
+					continue // forgotten, stored again with another CV, or 32 bits by chance
+				}
+				ids[i] = append(ids[i], q.cands[q.next])
 			}
-			ids[i] = append(ids[i], id)
+			if limit > 0 && len(ids[i]) > limit {
+				ids[i], more[i] = ids[i][:limit], true
+				q.next = len(q.cands) // done
+			}
 		}
 	}
 	return ids, more, nil

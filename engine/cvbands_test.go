@@ -245,3 +245,45 @@ func TestBandIndexFromStore(t *testing.T) {
 		}
 	}
 }
+
+// A band held by more records than the limit: bandHolders returns limit of them and
+// says there are more, reading no more than it needs (a template's band can have
+// thousands of holders), and it skips stale entries without coming up short.
+func TestBandHoldersLimit(t *testing.T) {
+	ctx := context.Background()
+	e := newEngine(t, 100)
+	var lines []string
+	for i := range 12 {
+		lines = append(lines, cvRecord(fmt.Sprintf("r%02d", i), "Given"+strings.Repeat("x", i), "Family", fmt.Sprintf("p%d@example.org", i), cvTemplate))
+	}
+	// r00 to r02 then move to other CVs: their entries under the template's bands go stale.
+	for i := range 3 {
+		lines = append(lines, cvRecord(fmt.Sprintf("r%02d", i), "Given"+strings.Repeat("x", i), "Family", fmt.Sprintf("p%d@example.org", i),
+			fmt.Sprintf("Warehouse supervisor number %d, forklift certified, night shifts in Leeds and Bradford distribution centres for eleven years.", i)))
+	}
+	if _, err := e.bandIndex(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Ingest(ctx, ingest.NewReader(strings.NewReader(strings.Join(lines, "\n")), 0), &IngestOptions{SkipCluster: true}); err != nil {
+		t.Fatal(err)
+	}
+	sk, _ := ingest.ParseCVSketch(ingest.CVIdentifiers(cvTemplate, "")[0].Value)
+	band := ingest.CVBandValue(0, ingest.CVBands(&sk)[0])
+	for _, tt := range []struct {
+		limit int
+		want  int
+		more  bool
+	}{{0, 9, false}, {5, 5, true}, {9, 9, false}, {8, 8, true}} {
+		lk := &linker{e: e, states: make(map[string]*graph.RecordState)}
+		ids, more, err := lk.bandHolders(ctx, []string{band}, tt.limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ids[0]) != tt.want || more[0] != tt.more || slices.ContainsFunc(ids[0], func(id string) bool { return id < "r03" }) {
+			t.Errorf("limit %d: holders %v, more %v; want %d of r03-r11, more %v", tt.limit, ids[0], more[0], tt.want, tt.more)
+		}
+		if tt.limit > 0 && len(lk.states) > 3+tt.limit+1 {
+			t.Errorf("limit %d: read %d records", tt.limit, len(lk.states))
+		}
+	}
+}
