@@ -95,6 +95,50 @@ func TestThirdPartyPayoutIsFacilitatorEvidence(t *testing.T) {
 	if op["a"] == op["b"] {
 		t.Errorf("a collector wallet alone merged four personas")
 	}
+	_, op = levels(t,
+		// Three: a ring's deposit address still, for a wallet (S18's fan-in).
+		rec("a", "Kenji Sato", wallet), rec("b", "Lucas Meyer", wallet), rec("c", "Anna Novak", wallet),
+	)
+	if op["a"] == op["b"] || op["b"] == op["c"] {
+		t.Errorf("a collector wallet alone merged three personas")
+	}
+	_, op = levels(t,
+		// Two personas paid to one wallet: the operator's.
+		rec("a", "Kenji Sato", wallet), rec("b", "Lucas Meyer", wallet),
+	)
+	if op["a"] != op["b"] {
+		t.Errorf("two personas paid to one wallet not linked")
+	}
+	money := `,"payments":[{"kind":"payoneer","value":"kenji.sato.pay@gmail.com"}]`
+	_, op = levels(t,
+		// A money-service account re-used by three personas: opened in a name, the
+		// operator's own.
+		rec("a", "Kenji Sato", money), rec("b", "Lucas Meyer", money), rec("c", "Anna Novak", money),
+	)
+	if op["a"] != op["b"] || op["b"] != op["c"] {
+		t.Errorf("one money-service account re-used by three personas not linked")
+	}
+}
+
+// A profile shared by an applicant and a persona of the same name, only the persona
+// showing a risk signal, is the identity's (a stolen identity and its owner), not an
+// operator's; under two names it is the operator's.
+func TestProfileOfOneIdentity(t *testing.T) {
+	li := `,"profiles":["https://www.linkedin.com/in/brandon-johnson-627"]`
+	_, op := levels(t,
+		rec("owner", "Brandon Johnson", li+`,"emails":["brandon.johnson0@gmail.com"],"phones":["+1 512 598 4581"]`),
+		rec("persona", "Brandon Johnson", li+`,"emails":["brandonj6892@gmail.com"],"phones":["+44 7960 470001"],"interview":{"video":"camera_off"}`),
+	)
+	if op["owner"] == op["persona"] {
+		t.Errorf("an identity's owner and a persona on it joined as one operator by the owner's profile")
+	}
+	_, op = levels(t,
+		rec("a", "Brandon Johnson", li+`,"emails":["brandon.johnson0@gmail.com"],"interview":{"video":"camera_off"}`),
+		rec("b", "Kevin Walker", li+`,"emails":["kwalker77@gmail.com"],"interview":{"video":"camera_off"}`),
+	)
+	if op["a"] != op["b"] {
+		t.Errorf("one profile under two names not linked")
+	}
 }
 
 func TestExitIP(t *testing.T) {
@@ -126,5 +170,31 @@ func TestPhoneBlockIsFacilitatorEvidence(t *testing.T) {
 	)
 	if op["a"] == op["b"] {
 		t.Errorf("a farm address and a SIM block merged two personas")
+	}
+}
+
+// A home's landline, VoIP-flagged as many are, is the household's even when an earlier
+// tenant gave the address too; at that address, holders who all keep their cameras off
+// read as hires at a farm on one number.
+func TestHomeLandline(t *testing.T) {
+	home := `,"addresses":[{"text":"Kastanjelaan 28, 2502 ZE Den Haag","country":"NL"}]`
+	line := `,"phones":["+31 85 745 3444"]`
+	tenant := rec("tenant", "Lotte de Vries", home+`,"phones":["+31 6 12345678"],"emails":["lotte.dv@gmail.com"]`)
+	_, op := levels(t, tenant,
+		rec("a", "Milan Smit", home+line+`,"emails":["milan.smit@gmail.com"]`),
+		rec("b", "Sem Peters", home+line+`,"emails":["speters74@gmail.com"]`),
+		rec("c", "Anna Bauer", home+line+`,"emails":["annabauer609@gmail.com"]`),
+	)
+	if op["a"] == op["b"] || op["b"] == op["c"] {
+		t.Errorf("a household's landline merged its members")
+	}
+	off := `,"interview":{"video":"camera_off"}`
+	_, op = levels(t, tenant,
+		rec("a", "Milan Smit", home+line+off+`,"emails":["milan.smit@gmail.com"]`),
+		rec("b", "Sem Peters", home+line+off+`,"emails":["speters74@gmail.com"]`),
+		rec("c", "Anna Bauer", home+line+off+`,"emails":["annabauer609@gmail.com"]`),
+	)
+	if op["a"] != op["b"] || op["b"] != op["c"] {
+		t.Errorf("one number of hires at one address, cameras off, not linked")
 	}
 }

@@ -382,10 +382,11 @@ func familyCodes(fs []features) []string {
 }
 
 // nearEvidence is what the operator layer needs from the features after they are freed:
-// per record, its family-name code, its photo hash, its phone numbers as integers and its
-// address keys hashed.
+// per record, its family-name code, its name hashed, its photo hash, its phone numbers as
+// integers and its address keys hashed.
 type nearEvidence struct {
 	family  []string
+	name    []uint64 // nameHash of the plain name key (oneIdentity)
 	photo   []uint64
 	phones  [][]uint64
 	address [][]uint64
@@ -393,9 +394,10 @@ type nearEvidence struct {
 }
 
 func collectNearEvidence(fs []features) nearEvidence {
-	ne := nearEvidence{family: familyCodes(fs), photo: make([]uint64, len(fs)), phones: make([][]uint64, len(fs)),
-		address: make([][]uint64, len(fs)), cv: make(map[int32]*cvSketch)}
+	ne := nearEvidence{family: familyCodes(fs), name: make([]uint64, len(fs)), photo: make([]uint64, len(fs)),
+		phones: make([][]uint64, len(fs)), address: make([][]uint64, len(fs)), cv: make(map[int32]*cvSketch)}
 	for i := range fs {
+		ne.name[i] = nameHash(fs[i].name)
 		if fs[i].cv != nil {
 			ne.cv[int32(i)] = fs[i].cv
 		}

@@ -29,6 +29,9 @@ import (
 //
 // What it cannot see, the next full run settles: a value's weight changing for pairs of
 // other person clusters (its holder count crossed a threshold), near-duplicate photos,
+// copies of one CV template that nothing else ties and their strong weight (nearCVPairs
+// needs every CV's minima, to tell a template's boilerplate from an operator's rare
+// lines; the full similarity seen here would count a public template's boilerplate),
 // a new version of a record dropping an identifier that held a cluster together (links
 // are only added here), a chain held by one weak link (the refinement pass cuts it,
 // refine.go), and the person model refitted to the grown store. Adding
@@ -488,6 +491,7 @@ func (lk *linker) operatorEvidence(ctx context.Context, members []string, oldPer
 	known := map[int32]bool{}
 	personAddr := map[int32][]uint64{}
 	personCV := map[int32][]*cvSketch{}
+	personName := map[int32][]uint64{}
 	absorb := func(p int32, st *graph.RecordState) {
 		personSig[p] |= st.Signals
 		f := featuresOf(st.Identifiers)
@@ -500,6 +504,9 @@ func (lk *linker) operatorEvidence(ctx context.Context, members []string, oldPer
 			}
 		}
 		personAddr[p] = append(personAddr[p], addressHashes(&f)...)
+		if n := nameHash(f.name); n != 0 && !slices.Contains(personName[p], n) {
+			personName[p] = append(personName[p], n)
+		}
 	}
 	var noteErr error
 	note := func(rec string) {
@@ -663,6 +670,9 @@ func (lk *linker) operatorEvidence(ctx context.Context, members []string, oldPer
 			continue
 		}
 		w, benign := valueWeight(ek, holders, personSig, personFamily, personAddr, homeSize)
+		if oneIdentity(ek, holders, personName, personSig) {
+			w, benign = w*familyDiscount, true
+		}
 		w, benign = applyLabel(lk.labels[string(ek.kind)+":"+value], ek, w, benign)
 		if len(recs) <= maxEvidence {
 			ev.values = append(ev.values, sharedValueRef{kind: ek.kind, value: value, records: recs, persons: len(holders), benign: benign})
@@ -673,7 +683,7 @@ func (lk *linker) operatorEvidence(ctx context.Context, members []string, oldPer
 				thirdParty = false
 			}
 		}
-		facilitator := valueFacilitator(ek, holders, thirdParty, personAddr)
+		facilitator := valueFacilitator(ek, holders, thirdParty, personAddr) || collectorWallet(ek, value, holders)
 		if w >= strongWeight && !facilitator {
 			for _, h := range holders {
 				linked[h] = true
@@ -774,9 +784,12 @@ func (lk *linker) operatorEvidence(ctx context.Context, members []string, oldPer
 	}
 	// CV similarity for the pairs other evidence ties (similarCVs), without its
 	// boilerplate suppression, which needs every CV's minima: a full run refines it.
+	// Bands of CVs that the sketches find unlike count for nothing, as there.
 	for p, pe := range pairs {
 		if bestSimilarity(personCV[self], personCV[p]) >= cvSketchSimilar {
 			pe.add(kiCVSketch, cvSketchWeight, false)
+		} else {
+			pe.drop(kiCVBand)
 		}
 	}
 	for p, pe := range pairs {

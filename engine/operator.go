@@ -17,16 +17,19 @@ import (
 //   - kind: a device fingerprint, payout account, e-mail or photo shared by several
 //     personas is strong; a phone or profile handle a little less; an exit IP and CV
 //     text bands weak; a shipping address, a third party's or a collector's payout
-//     account, a home IP of people at one address and a block of phone numbers are
-//     facilitator evidence (a laptop farm serves several operators): they never link on
-//     their own, nor with each other;
+//     account (collectorHolders personas paid to it, or three to a wallet:
+//     collectorWallet), a home IP of people at one address and a block of phone
+//     numbers are facilitator evidence (a laptop farm serves several operators): they
+//     never link on their own, nor with each other;
 //   - holders: a value held by many personas most of whom carry no risk signal (camera
 //     on, no remote tools, no VoIP, no money-service payout) looks like a benign hub
 //     (agency contact, umbrella payroll, co-working address) and is discounted; for a
 //     value held by a few personas, one risk signal among them is enough to keep its
 //     weight, and a device, payout or IP counts as a household's only if its holders
 //     gave a common address. So is a value whose holders share a family name (a
-//     household's laptop or landline) discounted, and one held by very many personas.
+//     household's laptop or landline) discounted, and one held by very many personas,
+//     and a profile, e-mail, phone or document that a persona shares with a namesake
+//     who shows no risk signal: the stolen identity's own (oneIdentity).
 //
 // A value at or above strongWeight links all its holders. Weaker values add their weight
 // to each pair of holders (only for values with at most maxPairHolders holders, so the
@@ -124,12 +127,16 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 	personSig := make(map[int32]uint32)
 	personFamily := make(map[int32]string)
 	personAddr := make(map[int32][]uint64)
+	personName := make(map[int32][]uint64)
 	for i, p := range persons {
 		personSig[p] |= signals[i]
 		if families[i] != "" {
 			personFamily[p] = families[i]
 		}
 		personAddr[p] = append(personAddr[p], near.address[i]...)
+		if n := near.name[i]; n != 0 && !slices.Contains(personName[p], n) {
+			personName[p] = append(personName[p], n)
+		}
 	}
 	homeSize := homeSizes(personAddr)
 	labels, err := e.ValueLabels(ctx)
@@ -155,12 +162,16 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 				return nil
 			}
 			w, benign := valueWeight(ek, holders, personSig, personFamily, personAddr, homeSize)
+			if oneIdentity(ek, holders, personName, personSig) {
+				w, benign = w*familyDiscount, true
+			}
 			label := labels[string(ek.kind)+":"+value]
 			w, benign = applyLabel(label, ek, w, benign)
 			if len(idx) <= maxEvidence {
 				shared = append(shared, sharedValue{kind: ek.kind, value: value, records: idx, benign: benign})
 			}
-			facilitator := valueFacilitator(ek, holders, allSignal(idx, signals, sigThirdPartyPayout), personAddr)
+			facilitator := valueFacilitator(ek, holders, allSignal(idx, signals, sigThirdPartyPayout), personAddr) ||
+				collectorWallet(ek, value, holders)
 			if w >= strongWeight && !facilitator {
 				for _, h := range holders[1:] {
 					ops.union(holders[0], h)
@@ -249,10 +260,12 @@ func valueWeight(ek evidenceKind, holders []int32, personSig map[int32]uint32, p
 		// others did: only every holder at an address others share too showing a risk
 		// signal reads as an operator's machine at a farm. Two holders of one address
 		// among more (an exit IP of which only some holders live together) do not make it
-		// a home's.
+		// a home's. A number all holders of one address share is its landline unless each
+		// shows a risk signal besides the number's own VoIP flag (homeLandline).
 		one, private := oneHome(holders, personAddr, homeSize)
 		benign = risky == 0 && (!ek.household || coResident(holders, personAddr)) ||
-			ek.household && (private || one && risky < len(holders))
+			ek.household && (private || one && risky < len(holders)) ||
+			one && homeLandline(ek, holders, personSig)
 	}
 	if benign {
 		w *= benignDiscount
@@ -306,9 +319,10 @@ func linksAlone(pe *pairEvidence) bool {
 	if pe.total < strongWeight {
 		return false
 	}
-	// A re-used face is strong on its own (DOMAIN.md S41); a phone block is not; nor
-	// are an operator's exits used from different places (addValue).
-	if pe.byKind[kiPhotoNear] >= strongWeight || pe.ipApart >= strongWeight {
+	// A re-used face is strong on its own (DOMAIN.md S41), and so are copies of one CV
+	// template (S45: shared rare lines, similarCVs); a phone block is not; nor are an
+	// operator's exits used from different places (addValue).
+	if pe.byKind[kiPhotoNear] >= strongWeight || pe.byKind[kiCVSketch] >= strongWeight || pe.ipApart >= strongWeight {
 		return true
 	}
 	for ki := range operatorEvidence {
@@ -471,11 +485,15 @@ const (
 	cvSketchWeight  = 0.4
 )
 
-// similarCVs adds CV similarity to the pairs of person clusters that other evidence
-// already ties (so it never compares all pairs): two CVs of one template share rare
-// phrases, which single LSH bands miss at Jaccard 0.5 (DOMAIN.md S24).
+// similarCVs adds CV similarity to pairs of person clusters: to the pairs that other
+// evidence already ties, weak evidence at cvSketchSimilar (two CVs of one template share
+// rare phrases, which single LSH bands miss at Jaccard 0.5, DOMAIN.md S45) and strong at
+// cvSketchStrong, and below cvSketchSimilar it takes back what their shared LSH bands
+// gave (a band is a shortcut to similarity, which is now measured); and strong evidence
+// to the pairs nothing else ties whose CVs are that close, found without comparing all
+// pairs (nearCVPairs).
 func similarCVs(persons []int32, cv map[int32]*cvSketch, pairs map[uint64]*pairEvidence) {
-	if len(cv) == 0 || len(pairs) == 0 {
+	if len(cv) == 0 {
 		return
 	}
 	byPerson := make(map[int32][]*cvSketch)
@@ -497,20 +515,37 @@ func similarCVs(persons []int32, cv map[int32]*cvSketch, pairs map[uint64]*pairE
 		}
 		return float64(same) / float64(len(a))
 	}
+	best := func(a, b int32) float64 {
+		s := 0.0
+		for _, x := range byPerson[a] {
+			for _, y := range byPerson[b] {
+				s = max(s, rare(x, y))
+			}
+		}
+		return s
+	}
 	for k, pe := range pairs {
 		if pe.byKind[kiCVSketch] > 0 {
 			continue
 		}
-		best := 0.0
-		for _, x := range byPerson[int32(k>>32)] {
-			for _, y := range byPerson[int32(k&0xffffffff)] {
-				best = max(best, rare(x, y))
-			}
-		}
-		if best >= cvSketchSimilar {
+		switch s := best(int32(k>>32), int32(k&0xffffffff)); {
+		case s >= cvSketchStrong:
+			pe.add(kiCVSketch, strongWeight, false)
+		case s >= cvSketchSimilar:
 			pe.add(kiCVSketch, cvSketchWeight, false)
+		default:
+			// The sketches, compared whole, find the CVs unlike: the bands they share
+			// are chance or a template's and playbook's lines, not an operator's copy.
+			pe.drop(kiCVBand)
 		}
 	}
+	// Copies of one template tied by nothing else (evidence_cv.go).
+	nearCVPairs(persons, cv, common, func(a, b int32) {
+		k := uint64(a)<<32 | uint64(b)
+		if _, tied := pairs[k]; !tied && best(a, b) >= cvSketchStrong {
+			pairFor(pairs, k).add(kiCVSketch, strongWeight, false)
+		}
+	})
 }
 
 // cvBoilerplate is how many CVs may share a minimum for it to count in similarCVs. A
