@@ -21,7 +21,8 @@ import (
 //
 // Bands have no postings in the store (ingest/cvband.go says why): they are found here by
 // sorting each band's (hash, record) pairs, one band at a time, so the working memory is
-// 16 bytes a sketched record whatever the number of bands. fn may keep the slice it gets.
+// 16 bytes a sketched record (28 with the lists of them) whatever the number of bands. fn
+// may keep the slice it gets.
 func forEachSharedBand(cv map[int32]*cvSketch, fn func(value string, records []int32) error) error {
 	type entry struct {
 		h   uint64
@@ -32,14 +33,14 @@ func forEachSharedBand(cv map[int32]*cvSketch, fn func(value string, records []i
 		recs = append(recs, r)
 	}
 	slices.Sort(recs)
-	bands := make([][ingest.LSHBands]uint64, len(recs))
+	sketches := make([]*[ingest.MinHashSize]uint16, len(recs))
 	for i, r := range recs {
-		bands[i] = ingest.CVBands((*[ingest.MinHashSize]uint16)(cv[r]))
+		sketches[i] = (*[ingest.MinHashSize]uint16)(cv[r])
 	}
 	entries := make([]entry, len(recs))
 	for band := range ingest.LSHBands {
 		for i, r := range recs {
-			entries[i] = entry{bands[i][band], r}
+			entries[i] = entry{ingest.CVBand(sketches[i], band), r}
 		}
 		slices.SortFunc(entries, func(a, b entry) int {
 			return cmp.Or(cmp.Compare(a.h, b.h), cmp.Compare(a.rec, b.rec))

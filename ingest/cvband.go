@@ -51,13 +51,18 @@ func hexDigit(c byte) (byte, bool) {
 func CVBands(sk *[MinHashSize]uint16) [LSHBands]uint64 {
 	var out [LSHBands]uint64
 	for band := range LSHBands {
-		h := uint64(minHashSeed) + uint64(band)
-		for _, v := range sk[band*LSHRows : (band+1)*LSHRows] {
-			h = minHashMix(h ^ uint64(v))
-		}
-		out[band] = h
+		out[band] = CVBand(sk, band)
 	}
 	return out
+}
+
+// CVBand is CVBands(sk)[band].
+func CVBand(sk *[MinHashSize]uint16, band int) uint64 {
+	h := uint64(minHashSeed) + uint64(band)
+	for _, v := range sk[band*LSHRows : (band+1)*LSHRows] {
+		h = minHashMix(h ^ uint64(v))
+	}
+	return h
 }
 
 // CVBandValue is the text form of band b's hash h, "b03:" and 16 hex digits: how a shared
