@@ -129,6 +129,8 @@ func TestSeparateChannelsRule(t *testing.T) {
 	differ.set(fDOB, fieldLevels[fDOB])
 	differ.set(fDoc, fieldLevels[fDoc])
 	sameDOB := differ &^ (7 << (3 * fDOB)) // DOB equal
+	noPhone := differ&^(7<<(3*fPhone)) | pattern(fieldLevels[fPhone])<<(3*fPhone)
+	phoneTypo := differ&^(7<<(3*fPhone)) | pattern(1)<<(3*fPhone)
 	dev := func(hs ...uint64) *features {
 		f := &features{}
 		copy(f.devices[:], hs)
@@ -142,7 +144,10 @@ func TestSeparateChannelsRule(t *testing.T) {
 	}{
 		{"other machines, other contacts", differ, dev(1), dev(2), true},
 		{"one machine in common", differ, dev(1, 3), dev(2, 3), false},
-		{"no device on one side", differ, dev(1), dev(), false},
+		{"no device on one side, e-mails and phones differ", differ, dev(1), dev(), true},
+		{"no phone on one side, e-mails and devices differ", noPhone, dev(1), dev(2), true},
+		{"only e-mails to compare", noPhone, dev(1), dev(), false},
+		{"phones a typo apart", phoneTypo, dev(1), dev(2), false},
 		{"same date of birth", sameDOB, dev(1), dev(2), false},
 	} {
 		if got := separateChannels(c.p, c.a, c.b); got != c.want {
