@@ -283,7 +283,7 @@ func hasBand(ids []ingest.Identifier, b int, h uint64) bool {
 	for _, id := range ids {
 		if id.Kind == ingest.KindCVSketch {
 			sk, ok := ingest.ParseCVSketch(id.Value)
-			return ok && ingest.CVBands(&sk)[b] == h
+			return ok && ingest.CVBand(&sk, b) == h
 		}
 	}
 	return false

@@ -33,18 +33,11 @@ type features struct {
 type cvSketch [ingest.MinHashSize]uint16
 
 func parseCVSketch(v string) *cvSketch {
-	if len(v) != 4*ingest.MinHashSize {
+	sk, ok := ingest.ParseCVSketch(v)
+	if !ok {
 		return nil
 	}
-	var s cvSketch
-	for i := range s {
-		x, err := strconv.ParseUint(v[4*i:4*i+4], 16, 16)
-		if err != nil {
-			return nil
-		}
-		s[i] = uint16(x)
-	}
-	return &s
+	return (*cvSketch)(&sk)
 }
 
 // similarity is the share of minima two sketches agree on: an estimate of the Jaccard

@@ -14,34 +14,17 @@ import (
 // its comparison features for millions of records in one sequential scan. The value
 // slice is valid only during the call.
 func (s *Store) ForEachIdentifierKey(ctx context.Context, fn func(recordID string, kind ingest.Kind, value []byte) error) error {
-	return s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecIdent}, PrefetchValues: true, PrefetchSize: 256})
-		defer it.Close()
-		kinds := make(map[string]ingest.Kind) // interned: a handful of kinds, millions of uses
-		n := 0
-		for it.Rewind(); it.Valid(); it.Next() {
-			if n++; n%4096 == 0 {
-				if err := ctx.Err(); err != nil {
-					return err
-				}
+	kinds := make(map[string]ingest.Kind) // interned: a handful of kinds, millions of uses
+	return s.eachIdentifierList(ctx, func(key, list []byte) error {
+		id := string(key[1:])
+		return eachIdentifier(list, func(kind, value []byte) error {
+			k, ok := kinds[string(kind)]
+			if !ok {
+				k = ingest.Kind(kind)
+				kinds[string(kind)] = k
 			}
-			item := it.Item()
-			id := string(item.Key()[1:])
-			err := item.Value(func(v []byte) error {
-				return eachIdentifier(v, func(kind, value []byte) error {
-					k, ok := kinds[string(kind)]
-					if !ok {
-						k = ingest.Kind(kind)
-						kinds[string(kind)] = k
-					}
-					return fn(id, k, value)
-				})
-			})
-			if err != nil {
-				return fmt.Errorf("graph: identifiers of %q: %w", id, err)
-			}
-		}
-		return nil
+			return fn(id, k, value)
+		})
 	})
 }
 
@@ -50,6 +33,19 @@ func (s *Store) ForEachIdentifierKey(ctx context.Context, fn func(recordID strin
 // of the others (the engine's CV band index reads every sketch this way). The value
 // slice is valid only during the call.
 func (s *Store) ForEachIdentifierOfKind(ctx context.Context, kind ingest.Kind, fn func(recordID string, value []byte) error) error {
+	return s.eachIdentifierList(ctx, func(key, list []byte) error {
+		return eachIdentifier(list, func(k, value []byte) error {
+			if string(k) != string(kind) {
+				return nil
+			}
+			return fn(string(key[1:]), value)
+		})
+	})
+}
+
+// eachIdentifierList calls fn with every record's identifier-list key and value ('X'),
+// in key order, the value read in place (valid only during the call).
+func (s *Store) eachIdentifierList(ctx context.Context, fn func(key, list []byte) error) error {
 	return s.db.View(func(txn *badger.Txn) error {
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecIdent}, PrefetchValues: true, PrefetchSize: 256})
 		defer it.Close()
@@ -61,15 +57,7 @@ func (s *Store) ForEachIdentifierOfKind(ctx context.Context, kind ingest.Kind, f
 				}
 			}
 			item := it.Item()
-			err := item.Value(func(v []byte) error {
-				return eachIdentifier(v, func(k, value []byte) error {
-					if string(k) != string(kind) {
-						return nil
-					}
-					return fn(string(item.Key()[1:]), value)
-				})
-			})
-			if err != nil {
+			if err := item.Value(func(v []byte) error { return fn(item.Key(), v) }); err != nil {
 				return fmt.Errorf("graph: identifiers of %q: %w", item.Key()[1:], err)
 			}
 		}
