@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
+	"sync/atomic"
 	"testing"
 
 	"github.com/personagraph/personagraph/ingest"
@@ -216,5 +218,36 @@ func TestRecordReadsKeepOrder(t *testing.T) {
 		if emails[i] != want {
 			t.Fatalf("ids[%d] = %s: e-mail %q, want %q", i, id, emails[i], want)
 		}
+	}
+}
+
+// eachPart hands every index to exactly one part, whatever the number of cores, and
+// returns a part's error.
+func TestEachPartCoversOnce(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	for _, n := range []int{0, 1, minPart - 1, minPart, 2*minPart + 1, 4*minPart + 3, 1000} {
+		seen := make([]atomic.Int32, n)
+		if err := eachPart(n, func(lo, hi int) error {
+			for i := lo; i < hi; i++ {
+				seen[i].Add(1)
+			}
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		for i := range seen {
+			if c := seen[i].Load(); c != 1 {
+				t.Fatalf("n=%d: index %d read %d times", n, i, c)
+			}
+		}
+	}
+	boom := errors.New("boom")
+	if err := eachPart(1000, func(lo, hi int) error {
+		if lo > 0 {
+			return boom
+		}
+		return nil
+	}); !errors.Is(err, boom) {
+		t.Fatalf("error of a part: %v", err)
 	}
 }

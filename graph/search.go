@@ -282,9 +282,22 @@ func (n *nameIndex) rebuildInMemoryLocked(fill func(*nameIndex) error) error {
 // data: a marker file (dirtySuffix) lives beside it while it is open, close removes it
 // after everything is persisted, and an index found with the marker is rebuilt from the
 // store.
+//
+// The persister naps persisterNapMSec between rounds, so that what one round writes is
+// many batches merged in memory, not a segment file and a sync per batch: a check
+// stores one record, and at 1M records the persister and merger working after every
+// one took a sixth of the CPU that checks used and lengthened the slowest checks
+// (1,500 checks at 1M records, p99 15.1-17.3 ms with no nap,
+// 10.5-11.1 ms napping 250 ms, 11.3-13.0 ms napping 1 s).
 func indexConfig() map[string]interface{} {
-	return map[string]interface{}{"unsafe_batch": true}
+	return map[string]interface{}{
+		"unsafe_batch":           true,
+		"scorchPersisterOptions": map[string]interface{}{"PersisterNapTimeMSec": persisterNapMSec},
+	}
 }
+
+// persisterNapMSec is how long Bleve's persister waits for more batches (indexConfig).
+const persisterNapMSec = 250
 
 // dirtySuffix names the marker file of an index that is open or was not closed cleanly.
 const dirtySuffix = ".dirty"
