@@ -157,12 +157,15 @@ func storeIngest(ctx context.Context, dir, input, mode string, opts *engine.Opti
 // the pages of memory-mapped files too: Badger writes and reads its tables through
 // mmap, so a store's whole size can show up there although the kernel may drop those
 // pages whenever memory is short. The anonymous part (RssAnon, the memory the process
-// cannot give back) has no kept peak, so it is sampled.
+// cannot give back) has no kept peak, so it is sampled. So is the whole RSS: the kernel
+// updates VmHWM when memory is unmapped, not when Go hands pages back with madvise, so a
+// peak between two such events can be missing from VmHWM.
 type phase struct {
 	ok       bool
 	stop     chan struct{}
 	done     chan struct{}
 	peakAnon uint64
+	peakRSS  uint64
 }
 
 func startPhase() *phase {
@@ -176,6 +179,9 @@ func startPhase() *phase {
 		for {
 			if v := procStatus("RssAnon:"); v > p.peakAnon {
 				p.peakAnon = v
+			}
+			if v := procStatus("VmRSS:"); v > p.peakRSS {
+				p.peakRSS = v
 			}
 			select {
 			case <-p.stop:
@@ -192,7 +198,7 @@ func (p *phase) end() (rss, anon uint64) {
 	close(p.stop)
 	<-p.done
 	if p.ok {
-		rss = procStatus("VmHWM:")
+		rss = max(procStatus("VmHWM:"), p.peakRSS, p.peakAnon)
 	}
 	return rss, p.peakAnon
 }

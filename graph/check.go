@@ -44,17 +44,17 @@ func (s *Store) Check(ctx context.Context) error {
 			}
 			return err == nil, err
 		}
-		// current returns a record's current version, 0 if it has no meta. Keys of one
-		// record are adjacent under each prefix, so the last answer is cached; memory stays
-		// bounded however large the store.
-		lastID, lastVersion := "", uint32(0)
+		// current returns a record's current version, 0 if it has no meta, and keeps its
+		// signals in lastSignals. Keys of one record are adjacent under each prefix, so the
+		// last answer is cached; memory stays bounded however large the store.
+		lastID, lastVersion, lastSignals := "", uint32(0), uint32(0)
 		current := func(id string) (uint32, error) {
 			if id == lastID && lastID != "" {
 				return lastVersion, nil
 			}
 			item, err := txn.Get(recordKey(id))
 			if errors.Is(err, badger.ErrKeyNotFound) {
-				lastID, lastVersion = id, 0
+				lastID, lastVersion, lastSignals = id, 0, 0
 				return 0, nil
 			}
 			if err != nil {
@@ -69,7 +69,7 @@ func (s *Store) Check(ctx context.Context) error {
 				// Reported by the record scan; count the record as present.
 				m.version = ^uint32(0)
 			}
-			lastID, lastVersion = id, m.version
+			lastID, lastVersion, lastSignals = id, m.version, m.signals
 			return m.version, nil
 		}
 		// Records and their versions.
@@ -120,6 +120,8 @@ func (s *Store) Check(ctx context.Context) error {
 				return err
 			} else if cur == 0 {
 				report("identifiers of record %q, which has no meta", id)
+			} else if _, sig, has, err := identHeader(v); err == nil && has && sig != lastSignals {
+				report("record %q: signals %#x in its identifier list, %#x in its meta", id, sig, lastSignals)
 			}
 			return eachIdentifier(v, func(kind, value []byte) error {
 				if !posted(ingest.Kind(kind)) {

@@ -12,10 +12,18 @@ import (
 // a record has around forty identifiers, and one key apiece doubled the keys Badger had to
 // write and compact. The encoding is
 //
-//	version(1) uvarint(count) { str(kind) str(value) str(raw) valid(1) uvarint(nflags) { str(flag) } }
+//	version(1) uvarint(signals) uvarint(count) { str(kind) str(value) str(raw) valid(1) uvarint(nflags) { str(flag) } }
 //
-// where str is uvarint(len) followed by the bytes.
-const identCodecVersion = 1
+// where str is uvarint(len) followed by the bytes and signals is the record's signal bits,
+// as in its record key. They are here too so that linking reads what it needs of a record
+// (RecordStates) without the record key: a check at 1M records reads the states of about
+// forty records at random places, and each key is a Badger lookup of several microseconds.
+// Version 1, which stores written before 2026-11-26 hold, has no signals; it is read as
+// before, and the signals then come from the record key.
+const (
+	identCodecV1      = 1
+	identCodecVersion = 2
+)
 
 var errCorruptIdentifiers = errors.New("graph: corrupt identifier list")
 
@@ -27,8 +35,8 @@ func posted(k ingest.Kind) bool {
 	return k != ingest.KindNameKey && k != ingest.KindDOB && k != ingest.KindCVSketch
 }
 
-func encodeIdentifiers(ids []ingest.Identifier) []byte {
-	n := 2
+func encodeIdentifiers(ids []ingest.Identifier, signals uint32) []byte {
+	n := 2 + binary.MaxVarintLen32
 	for _, id := range ids {
 		n += len(id.Kind) + len(id.Value) + len(id.Raw) + 8
 		for _, f := range id.Flags {
@@ -37,6 +45,7 @@ func encodeIdentifiers(ids []ingest.Identifier) []byte {
 	}
 	b := make([]byte, 0, n)
 	b = append(b, identCodecVersion)
+	b = binary.AppendUvarint(b, uint64(signals))
 	b = binary.AppendUvarint(b, uint64(len(ids)))
 	str := func(s string) {
 		b = binary.AppendUvarint(b, uint64(len(s)))
@@ -88,13 +97,30 @@ func (d *identDecoder) bytes() []byte {
 	return s
 }
 
+// identHeader reads the version and, in version 2, the signals of an encoded list and
+// returns a decoder at its count; hasSignals is false for version 1.
+func identHeader(b []byte) (d identDecoder, signals uint32, hasSignals bool, err error) {
+	if len(b) == 0 || (b[0] != identCodecVersion && b[0] != identCodecV1) {
+		return d, 0, false, fmt.Errorf("%w: version %v", errCorruptIdentifiers, b[:min(1, len(b))])
+	}
+	d = identDecoder{b: b[1:]}
+	if b[0] == identCodecV1 {
+		return d, 0, false, nil
+	}
+	sig := d.uvarint()
+	if d.err != nil || sig > 1<<32-1 {
+		return d, 0, false, errCorruptIdentifiers
+	}
+	return d, uint32(sig), true, nil
+}
+
 // eachIdentifier calls fn with the kind and value of every identifier in an encoded list,
 // without copying them: the slices are valid only during the call.
 func eachIdentifier(b []byte, fn func(kind, value []byte) error) error {
-	if len(b) == 0 || b[0] != identCodecVersion {
-		return fmt.Errorf("%w: version %v", errCorruptIdentifiers, b[:min(1, len(b))])
+	d, _, _, err := identHeader(b)
+	if err != nil {
+		return err
 	}
-	d := identDecoder{b: b[1:]}
 	count := d.uvarint()
 	for range count {
 		kind, value := d.bytes(), d.bytes()
@@ -117,12 +143,26 @@ func eachIdentifier(b []byte, fn func(kind, value []byte) error) error {
 }
 
 func decodeIdentifiers(b []byte) ([]ingest.Identifier, error) {
-	if len(b) == 0 || b[0] != identCodecVersion {
-		return nil, errCorruptIdentifiers
+	ids, _, _, err := decodeIdentifierList(b)
+	return ids, err
+}
+
+// decodeIdentifierList decodes an encoded list with its signals; hasSignals is false for
+// a version-1 list, which has none.
+func decodeIdentifierList(b []byte) (ids []ingest.Identifier, signals uint32, hasSignals bool, err error) {
+	d, signals, hasSignals, err := identHeader(b)
+	if err != nil {
+		return nil, 0, false, err
 	}
-	d := identDecoder{b: b[1:]}
+	ids, err = d.identifiers(len(b))
+	return ids, signals, hasSignals, err
+}
+
+// identifiers decodes the count and identifiers that follow a list's header; n bounds the
+// count (the encoded length).
+func (d *identDecoder) identifiers(n int) ([]ingest.Identifier, error) {
 	count := d.uvarint()
-	if count > uint64(len(b)) {
+	if count > uint64(n) {
 		return nil, errCorruptIdentifiers
 	}
 	ids := make([]ingest.Identifier, 0, count)

@@ -13,7 +13,7 @@ func TestIdentifierCodecRoundTrip(t *testing.T) {
 		{Kind: ingest.KindPhone, Value: "+447911123456", Valid: false, Flags: []string{"invalid", "x\x00y"}},
 		{Kind: ingest.KindNameKey, Value: "ann lee", Valid: true},
 	}
-	b := encodeIdentifiers(ids)
+	b := encodeIdentifiers(ids, 0x80000005)
 	got, err := decodeIdentifiers(b)
 	if err != nil || !reflect.DeepEqual(got, ids) {
 		t.Fatalf("round trip: %+v, %v", got, err)
@@ -25,6 +25,19 @@ func TestIdentifierCodecRoundTrip(t *testing.T) {
 	if len(kinds) != 3 || kinds[1] != "phone=+447911123456" {
 		t.Fatalf("eachIdentifier: %v", kinds)
 	}
+	if _, sig, has, err := decodeIdentifierList(b); err != nil || !has || sig != 0x80000005 {
+		t.Fatalf("signals: %#x, %v, %v", sig, has, err)
+	}
+	// A version-1 list (older stores) has no signals and the same identifiers.
+	v2 := encodeIdentifiers(ids, 0)
+	v1 := append([]byte{identCodecV1}, v2[2:]...)
+	if got, sig, has, err := decodeIdentifierList(v1); err != nil || has || sig != 0 || !reflect.DeepEqual(got, ids) {
+		t.Fatalf("version 1: %+v, %#x, %v, %v", got, sig, has, err)
+	}
+	n := 0
+	if err := eachIdentifier(v1, func(k, v []byte) error { n++; return nil }); err != nil || n != len(ids) {
+		t.Fatalf("eachIdentifier on version 1: %d, %v", n, err)
+	}
 	// Every truncation is an error, never a panic or a short list passed off as whole.
 	for i := range len(b) {
 		if _, err := decodeIdentifiers(b[:i]); err == nil {
@@ -34,14 +47,15 @@ func TestIdentifierCodecRoundTrip(t *testing.T) {
 }
 
 func FuzzDecodeIdentifiers(f *testing.F) {
-	f.Add(encodeIdentifiers([]ingest.Identifier{{Kind: "email", Value: "a@b.c", Valid: true, Flags: []string{"x"}}}))
+	f.Add(encodeIdentifiers([]ingest.Identifier{{Kind: "email", Value: "a@b.c", Valid: true, Flags: []string{"x"}}}, 3))
 	f.Add([]byte{1, 200, 1})
 	f.Fuzz(func(t *testing.T, b []byte) {
-		ids, err := decodeIdentifiers(b)
+		ids, sig, _, err := decodeIdentifierList(b)
 		if err != nil {
 			return
 		}
-		if again, err := decodeIdentifiers(encodeIdentifiers(ids)); err != nil || !reflect.DeepEqual(again, ids) {
+		again, sig2, has, err := decodeIdentifierList(encodeIdentifiers(ids, sig))
+		if err != nil || !has || sig2 != sig || !reflect.DeepEqual(again, ids) {
 			t.Fatalf("re-encode differs: %v", err)
 		}
 		_ = eachIdentifier(b, func(k, v []byte) error { return nil })

@@ -61,9 +61,11 @@ func (s *Store) RecordStates(ctx context.Context, ids []string) ([]RecordState, 
 }
 
 // readState reads record id's state into st, leaving st zero when the record does not
-// exist.
+// exist. A record's identifier list and its record key are written and deleted together,
+// and the list carries the signals (identcodec.go), so the record key is read only for a
+// list written before it did.
 func readState(txn *badger.Txn, id string, st *RecordState) error {
-	item, err := txn.Get(recordKey(id))
+	item, err := txn.Get(recIdentKey(id))
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return nil
 	}
@@ -71,23 +73,25 @@ func readState(txn *badger.Txn, id string, st *RecordState) error {
 		return err
 	}
 	*st = RecordState{ID: id}
-	if err := item.Value(func(v []byte) error {
-		m, err := unmarshalMeta(v)
-		st.Signals = m.signals
+	var hasSignals bool
+	if err := item.Value(func(v []byte) (err error) {
+		st.Identifiers, st.Signals, hasSignals, err = decodeIdentifierList(v)
 		return err
 	}); err != nil {
-		return fmt.Errorf("graph: record %q: %w", id, err)
+		return fmt.Errorf("graph: record %q identifiers: %w", id, err)
 	}
-	switch item, err := txn.Get(recIdentKey(id)); {
-	case err == nil:
-		if err := item.Value(func(v []byte) (err error) {
-			st.Identifiers, err = decodeIdentifiers(v)
+	if !hasSignals {
+		item, err := txn.Get(recordKey(id))
+		if err != nil {
+			return fmt.Errorf("graph: record %q: %w", id, err)
+		}
+		if err := item.Value(func(v []byte) error {
+			m, err := unmarshalMeta(v)
+			st.Signals = m.signals
 			return err
 		}); err != nil {
-			return fmt.Errorf("graph: record %q identifiers: %w", id, err)
+			return fmt.Errorf("graph: record %q: %w", id, err)
 		}
-	case !errors.Is(err, badger.ErrKeyNotFound):
-		return err
 	}
 	for _, l := range Levels() {
 		item, err := txn.Get(membershipKey(l, id))

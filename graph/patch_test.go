@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/dgraph-io/badger/v4"
+
 	"github.com/personagraph/personagraph/ingest"
 )
 
@@ -249,5 +251,37 @@ func TestEachPartCoversOnce(t *testing.T) {
 		return nil
 	}); !errors.Is(err, boom) {
 		t.Fatalf("error of a part: %v", err)
+	}
+}
+
+// A state's signals come from the identifier list, and from the record key for a list in
+// the older format that has none.
+func TestRecordStateSignals(t *testing.T) {
+	ctx := context.Background()
+	s := openTemp(t, t.TempDir())
+	defer s.Close()
+	a := mustParse(t, `{"record_id":"a","source":"s","observed_at":"2026-01-01T00:00:00Z","name":"Ann Lee","emails":["ann@example.com"]}`)
+	a.Signals = 0b1010
+	b := mustParse(t, `{"record_id":"b","source":"s","observed_at":"2026-01-01T00:00:00Z","name":"Bob Lee","emails":["bob@example.com"]}`)
+	b.Signals = 0b0110
+	if _, err := s.PutBatch(ctx, []Put{a, b}); err != nil {
+		t.Fatal(err)
+	}
+	// b's list rewritten as a store before version 2 wrote it.
+	if err := s.db.Update(func(txn *badger.Txn) error {
+		v2 := encodeIdentifiers(b.Identifiers, 0)
+		return txn.Set(recIdentKey("b"), append([]byte{identCodecV1}, v2[2:]...))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	sts, err := s.RecordStates(ctx, []string{"a", "b"})
+	if err != nil || len(sts) != 2 {
+		t.Fatalf("states %+v, %v", sts, err)
+	}
+	if sts[0].Signals != a.Signals || sts[1].Signals != b.Signals || len(sts[1].Identifiers) != len(b.Identifiers) {
+		t.Fatalf("signals %b and %b, want %b and %b", sts[0].Signals, sts[1].Signals, a.Signals, b.Signals)
+	}
+	if err := s.Check(ctx); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -350,7 +350,7 @@ func recordEntries(p Put, meta recordMeta, set func(key, value []byte) error) er
 	if err := set(versionKey(id, meta.version), p.Record.Canonical); err != nil {
 		return err
 	}
-	if err := set(recIdentKey(id), encodeIdentifiers(p.Identifiers)); err != nil {
+	if err := set(recIdentKey(id), encodeIdentifiers(p.Identifiers, p.Signals)); err != nil {
 		return err
 	}
 	var info []byte // holder facts of the record, shared by its postings (holderinfo.go)
