@@ -2,6 +2,7 @@ package benchmarks
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -110,34 +111,65 @@ var errNoRecords = errors.New("benchmarks: no records")
 // engine.Check as POST /v1/check does (the record already parsed), and returns the
 // latency percentiles.
 func timeChecks(ctx context.Context, eng *engine.Engine, ids []string) (p50, p99 time.Duration, err error) {
-	// As serve does at start: the linker's in-memory CV band index is built before the
-	// first check, not in it.
-	if err := eng.WarmLinker(ctx); err != nil {
+	cs, err := TimeChecks(ctx, eng, ids, "#check", 0)
+	if err != nil || len(cs.Latencies) == 0 {
 		return 0, 0, err
 	}
-	lat := make([]time.Duration, 0, len(ids))
-	for _, id := range ids {
+	return cs.Percentile(0.50), cs.Percentile(0.99), nil
+}
+
+// CheckTimes are the latencies of checks, slowest last.
+type CheckTimes struct {
+	Latencies []time.Duration
+	IDs       []string // the stored record each check re-sent, in the order of Latencies
+}
+
+// Percentile returns the latency below which a share q of the checks took (0 < q < 1).
+func (c *CheckTimes) Percentile(q float64) time.Duration {
+	return c.Latencies[min(len(c.Latencies)-1, int(float64(len(c.Latencies))*q))]
+}
+
+// TimeChecks re-sends each stored record of ids under its id plus suffix, one at a time,
+// through engine.Check as POST /v1/check does (the record already parsed), and times each
+// after the first warm ones, which it leaves out. It stores the copies: a second run over
+// one store needs another suffix. As serve does at start, the linker's in-memory CV band
+// index is built before the first check, not in it.
+func TimeChecks(ctx context.Context, eng *engine.Engine, ids []string, suffix string, warm int) (*CheckTimes, error) {
+	if err := eng.WarmLinker(ctx); err != nil {
+		return nil, err
+	}
+	type timed struct {
+		d  time.Duration
+		id string
+	}
+	var lat []timed
+	for n, id := range ids {
 		r, err := eng.Store().Record(ctx, id)
 		if err != nil {
-			return 0, 0, err
+			return nil, err
 		}
 		// The canonical JSON holds the id exactly once, in this form.
 		oldID, _ := json.Marshal(id)
-		newID, _ := json.Marshal(id + "#check")
+		newID, _ := json.Marshal(id + suffix)
 		rec, err := ingest.Parse(bytes.Replace(r.JSON, append([]byte(`"record_id":`), oldID...), append([]byte(`"record_id":`), newID...), 1), 1)
 		if err != nil {
-			return 0, 0, err
+			return nil, err
 		}
 		t := time.Now()
 		res, sum, err := eng.Check(ctx, rec)
+		d := time.Since(t)
 		if err != nil || sum.New != 1 || res.PersonCluster == "" {
-			return 0, 0, fmt.Errorf("benchmarks: check of a copy of %q: %+v, %+v, %v", id, sum, res, err)
+			return nil, fmt.Errorf("benchmarks: check of a copy of %q: %+v, %+v, %v", id, sum, res, err)
 		}
-		lat = append(lat, time.Since(t))
+		if n >= warm {
+			lat = append(lat, timed{d, id})
+		}
 	}
-	if len(lat) == 0 {
-		return 0, 0, nil
+	slices.SortStableFunc(lat, func(a, b timed) int { return cmp.Compare(a.d, b.d) })
+	cs := &CheckTimes{}
+	for _, l := range lat {
+		cs.Latencies = append(cs.Latencies, l.d)
+		cs.IDs = append(cs.IDs, l.id)
 	}
-	slices.Sort(lat)
-	return lat[len(lat)/2], lat[len(lat)*99/100], nil
+	return cs, nil
 }

@@ -85,6 +85,7 @@ func newBenchCmd(g *globals) *cobra.Command {
 		},
 	}
 	cmd.AddCommand(newBenchStoreCmd(g))
+	cmd.AddCommand(newBenchChecksCmd(g))
 	cmd.Flags().StringVar(&datasets, "datasets", "../shared/datasets", "directory of the public labelled datasets (empty: skip them)")
 	cmd.Flags().IntVar(&people, "people", 20000, "genuine people per generated tier population")
 	cmd.Flags().StringSliceVar(&tiers, "tiers", []string{"T0", "T1", "T2", "T3"}, "generated tiers to evaluate")

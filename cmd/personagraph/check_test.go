@@ -66,3 +66,29 @@ func TestCheck(t *testing.T) {
 		t.Fatalf("show %s: exit %d, %q lacks operator cluster %s", ring[0], code, out, got[0].OperatorCluster)
 	}
 }
+
+// bench checks times checks against a store as it is: every timed check is reported,
+// the copies it sent are stored, and a second run with the same seed is refused rather
+// than timing copies that already exist.
+func TestBenchChecks(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	in := filepath.Join(dir, "sample.ndjson")
+	if err := os.WriteFile(in, []byte(fixtures.Sample), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, errs := cli(t, "ingest", "--data", data, "--log-level", "error", in); code != 0 {
+		t.Fatalf("ingest exit %d: %s", code, errs)
+	}
+	code, out, errs := cli(t, "bench", "checks", "--data", data, "--log-level", "error", "--checks", "5", "--warm", "2", "--slowest", "3")
+	if code != 0 || !strings.HasPrefix(out, "checks 5  p50 ") || strings.Count(out, "#") != 0 || strings.Count(out, "\n") != 4 {
+		t.Fatalf("bench checks exit %d, out %q, stderr %q", code, out, errs)
+	}
+	code, out, _ = cli(t, "show", "--data", data, "--log-level", "error", strings.Fields(strings.Split(out, "\n")[1])[1]+"#check-s1")
+	if code != 0 || !strings.Contains(out, "#check-s1") {
+		t.Fatalf("the slowest check's copy is not stored: exit %d, %q", code, out)
+	}
+	if code, _, errs := cli(t, "bench", "checks", "--data", data, "--log-level", "error", "--checks", "5", "--warm", "2"); code == 0 || !strings.Contains(errs, "check of a copy") {
+		t.Fatalf("second run with the same seed: exit %d, stderr %q", code, errs)
+	}
+}
