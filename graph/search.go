@@ -288,7 +288,7 @@ func (n *nameIndex) rebuildInMemoryLocked(fill func(*nameIndex) error) error {
 // stores one record, and at 1M records the persister and merger working after every
 // one took a sixth of the CPU that checks used and lengthened the slowest checks
 // (1,500 checks at 1M records, p99 15.1-17.3 ms with no nap,
-// 10.5-11.1 ms napping 250 ms, 11.3-13.0 ms napping 1 s).
+// 10.5-11.1 ms napping 250 ms, 11.3-13.2 ms napping 1 s).
 func indexConfig() map[string]interface{} {
 	return map[string]interface{}{
 		"unsafe_batch":           true,
