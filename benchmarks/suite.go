@@ -118,7 +118,8 @@ func openFresh(workDir string) (*graph.Store, *engine.Engine, func(), error) {
 		os.RemoveAll(dir)
 		return nil, nil, nil, err
 	}
-	return st, engine.New(st, nil), func() { st.Close(); os.RemoveAll(dir) }, nil
+	eng := engine.New(st, nil)
+	return st, eng, func() { eng.Close(); st.Close(); os.RemoveAll(dir) }, nil
 }
 
 // ingestFiles stores every file without clustering; mapSpec selects CSV.

@@ -3,6 +3,7 @@ package engine
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"slices"
@@ -82,59 +83,117 @@ var kiCVBand = slices.IndexFunc(operatorEvidence, func(ek evidenceKind) bool {
 // its old entries, and holders verifies every candidate against the record's current
 // sketch, which also discards the rare record that agrees on the 32 bits alone.
 type bandIndex struct {
-	ids    []string // ordinal -> record id
+	ids    idList // ordinal -> record id
 	sorted [ingest.LSHBands][]uint64
 	// tail holds each band's recent entries, unsorted, until it is worth merging into
 	// sorted: a record stored between two lookups costs an append, not a sort.
 	tail [ingest.LSHBands][]uint64
+	// dir holds the files that sorted and ids are mapped from (bandmap.go), "" when they
+	// are on the heap; mapped[b] is the mapping of sorted[b], nil on the heap.
+	dir    string
+	mapped [ingest.LSHBands]*mappedWords
+}
+
+// idList maps ordinals to record ids: the ids of the build, in one mapped buffer or on
+// the heap, then those added since.
+type idList struct {
+	ends  []uint64 // end of each built id in data
+	data  []byte
+	added []string
+	maps  []*mappedWords // what ends and data are mapped from, if they are
+}
+
+func (l *idList) len() int { return len(l.ends) + len(l.added) }
+
+func (l *idList) at(o int) string {
+	if o < len(l.ends) {
+		start := uint64(0)
+		if o > 0 {
+			start = l.ends[o-1]
+		}
+		return string(l.data[start:l.ends[o]])
+	}
+	return l.added[o-len(l.ends)]
+}
+
+// close releases the index's mappings. Lookups must not follow.
+func (bi *bandIndex) close() error {
+	var errs []error
+	for b, m := range bi.mapped {
+		errs = append(errs, m.release())
+		bi.mapped[b], bi.sorted[b] = nil, nil
+	}
+	for _, m := range bi.ids.maps {
+		errs = append(errs, m.release())
+	}
+	bi.ids = idList{}
+	return errors.Join(errs...)
 }
 
 // minBandTail is the tail length below which a band's tail is never merged.
 const minBandTail = 4096
 
 // add indexes the bands of record id's sketch.
-func (bi *bandIndex) add(id string, sk *[ingest.MinHashSize]uint16) {
+func (bi *bandIndex) add(id string, sk *[ingest.MinHashSize]uint16) error {
 	bi.append(id, sk)
 	for b := range bi.tail {
 		if len(bi.tail[b]) > max(minBandTail, len(bi.sorted[b])/8) {
-			bi.merge(b)
+			if err := bi.merge(b); err != nil {
+				return err
+			}
 		}
 	}
+	return nil
 }
 
 // append adds the entries of record id's sketch to the tails.
 func (bi *bandIndex) append(id string, sk *[ingest.MinHashSize]uint16) {
-	ord := uint64(len(bi.ids))
-	bi.ids = append(bi.ids, id)
+	ord := uint64(bi.ids.len())
+	bi.ids.added = append(bi.ids.added, id)
 	for b, h := range ingest.CVBands(sk) {
 		bi.tail[b] = append(bi.tail[b], h>>32<<32|ord)
 	}
 }
 
 // addPuts indexes the sketches of stored records.
-func (bi *bandIndex) addPuts(puts []graph.Put) {
+func (bi *bandIndex) addPuts(puts []graph.Put) error {
 	for i := range puts {
 		for _, id := range puts[i].Identifiers {
 			if id.Kind == ingest.KindCVSketch {
 				if sk, ok := ingest.ParseCVSketch(id.Value); ok {
-					bi.add(puts[i].Record.RecordID, &sk)
+					if err := bi.add(puts[i].Record.RecordID, &sk); err != nil {
+						return err
+					}
 				}
 				break
 			}
 		}
 	}
+	return nil
 }
 
-// merge sorts band b's tail into its sorted entries.
-func (bi *bandIndex) merge(b int) {
+// merge sorts band b's tail into its sorted entries, writing them into a new mapped
+// file when the index has a directory.
+func (bi *bandIndex) merge(b int) error {
 	t := bi.tail[b]
 	slices.Sort(t)
 	s := bi.sorted[b]
-	if len(s) == 0 {
+	if len(s) == 0 && bi.dir == "" {
 		bi.sorted[b], bi.tail[b] = t, nil
-		return
+		return nil
 	}
-	out := make([]uint64, 0, len(s)+len(t))
+	var out []uint64
+	var m *mappedWords
+	if bi.dir != "" {
+		raw, err := mapScratch(bi.dir, 8*(len(s)+len(t)))
+		if err != nil {
+			return fmt.Errorf("engine: CV band index: %w", err)
+		}
+		m = &mappedWords{raw: raw}
+		out = m.words()[:0]
+	} else {
+		out = make([]uint64, 0, len(s)+len(t))
+	}
 	i, j := 0, 0
 	for i < len(s) && j < len(t) {
 		if s[i] <= t[j] {
@@ -146,7 +205,9 @@ func (bi *bandIndex) merge(b int) {
 		}
 	}
 	out = append(append(out, s[i:]...), t[j:]...)
-	bi.sorted[b], bi.tail[b] = out, t[:0]
+	err := bi.mapped[b].release()
+	bi.sorted[b], bi.tail[b], bi.mapped[b] = out, t[:0], m
+	return err
 }
 
 // candidates returns the ids of the records with an entry for band b whose hash has the
@@ -167,7 +228,7 @@ func (bi *bandIndex) candidates(b int, h uint64) []string {
 	ords = slices.Compact(ords)
 	ids := make([]string, 0, len(ords))
 	for _, o := range ords {
-		ids = append(ids, bi.ids[o])
+		ids = append(ids, bi.ids.at(int(o)))
 	}
 	return slices.Compact(ids) // one record stored twice with one CV
 }
@@ -179,29 +240,140 @@ func (e *Engine) bandIndex(ctx context.Context) (*bandIndex, error) {
 		return e.bands, nil
 	}
 	start := time.Now()
-	bi := &bandIndex{}
-	err := e.store.ForEachIdentifierOfKind(ctx, ingest.KindCVSketch, func(id string, value []byte) error {
+	bi := &bandIndex{dir: bandScratch(e.store.Dir())}
+	build := bi.buildOnHeap
+	if bi.dir != "" {
+		build = bi.buildMapped
+	}
+	if err := build(ctx, e.store); err != nil {
+		return nil, errors.Join(fmt.Errorf("engine: build the CV band index: %w", err), bi.close())
+	}
+	e.log.Info().Int("records", bi.ids.len()).Bool("mapped", bi.dir != "").Dur("took", time.Since(start)).Msg("CV band index built")
+	e.bands = bi
+	return bi, nil
+}
+
+// buildOnHeap fills an empty index from the store's sketches, on the heap.
+func (bi *bandIndex) buildOnHeap(ctx context.Context, st *graph.Store) error {
+	err := st.ForEachIdentifierOfKind(ctx, ingest.KindCVSketch, func(id string, value []byte) error {
 		if sk, ok := ingest.ParseCVSketch(string(value)); ok {
 			bi.append(id, &sk)
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("engine: build the CV band index: %w", err)
+		return err
 	}
 	// One sort per band, two bands at a time, rather than merges as the tails grow.
 	var g errgroup.Group
 	g.SetLimit(runtime.GOMAXPROCS(0))
 	for b := range bi.tail {
+		g.Go(func() error { return bi.merge(b) })
+	}
+	return g.Wait()
+}
+
+// buildMapped fills an empty index from the store's sketches in files it maps
+// (bandmap.go): the scan writes each band's entries and the ids to their files through
+// small buffers, and each band is then sorted in its mapping, so the heap holds none of
+// it at any point.
+func (bi *bandIndex) buildMapped(ctx context.Context, st *graph.Store) (err error) {
+	var files []*spillFile // bands, then id ends, then id bytes
+	defer func() {
+		if err != nil {
+			for _, f := range files {
+				f.discard()
+			}
+		}
+	}()
+	for range ingest.LSHBands + 2 {
+		f, err := newSpillFile(bi.dir)
+		if err != nil {
+			return err
+		}
+		files = append(files, f)
+	}
+	ends, data := files[ingest.LSHBands], files[ingest.LSHBands+1]
+	ord := uint64(0)
+	if err := st.ForEachIdentifierOfKind(ctx, ingest.KindCVSketch, func(id string, value []byte) error {
+		sk, ok := ingest.ParseCVSketch(string(value))
+		if !ok {
+			return nil
+		}
+		for b, h := range ingest.CVBands(&sk) {
+			if err := files[b].word(h>>32<<32 | ord); err != nil {
+				return err
+			}
+		}
+		ord++
+		if err := data.bytes([]byte(id)); err != nil {
+			return err
+		}
+		return ends.word(uint64(data.n))
+	}); err != nil {
+		return err
+	}
+	maps := make([]*mappedWords, len(files))
+	for i, f := range files {
+		raw, err := f.mapAndRemove()
+		if err != nil {
+			files = files[i+1:] // mapped or removed already
+			for _, m := range maps {
+				m.release()
+			}
+			return err
+		}
+		maps[i] = &mappedWords{raw: raw}
+	}
+	files = nil
+	for b := range ingest.LSHBands {
+		bi.mapped[b], bi.sorted[b] = maps[b], maps[b].words()
+	}
+	bi.ids = idList{ends: maps[ingest.LSHBands].words(), data: maps[ingest.LSHBands+1].raw,
+		maps: []*mappedWords{maps[ingest.LSHBands], maps[ingest.LSHBands+1]}}
+	// Each band sorted in its mapping, two at a time.
+	var g errgroup.Group
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for b := range bi.sorted {
 		g.Go(func() error {
-			bi.merge(b)
+			slices.Sort(bi.sorted[b])
 			return nil
 		})
 	}
-	g.Wait()
-	e.log.Info().Int("records", len(bi.ids)).Dur("took", time.Since(start)).Msg("CV band index built")
-	e.bands = bi
-	return bi, nil
+	return g.Wait()
+}
+
+// indexBands adds stored records to the band index, if one is built. writeMu must be
+// held. If that fails (a full disk for a merged band's file), the index is dropped and
+// built from the store when next needed, so that it never lacks a stored record.
+func (e *Engine) indexBands(puts []graph.Put) {
+	if e.bands == nil {
+		return
+	}
+	if err := e.bands.addPuts(puts); err != nil {
+		e.log.Warn().Err(err).Msg("CV band index dropped; it is built again from the store when next needed")
+		e.dropBands()
+	}
+}
+
+// dropBands releases the band index. writeMu must be held.
+func (e *Engine) dropBands() {
+	if e.bands == nil {
+		return
+	}
+	if err := e.bands.close(); err != nil {
+		e.log.Warn().Err(err).Msg("releasing the CV band index")
+	}
+	e.bands = nil
+}
+
+// Close releases what the engine holds outside the store (the CV band index's mapped
+// files). The store is the caller's to close; the engine must not be used after.
+func (e *Engine) Close() error {
+	e.writeMu.Lock()
+	defer e.writeMu.Unlock()
+	e.dropBands()
+	return nil
 }
 
 // WarmLinker builds what linking one record at a time needs and a store does not keep

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -75,30 +76,43 @@ func TestForEachSharedBandMatchesMap(t *testing.T) {
 // The band index finds, for every band, the records holding it, before and after its
 // tails are merged, whichever order records came in.
 func TestBandIndexCandidates(t *testing.T) {
-	rng := rand.New(rand.NewPCG(3, 4))
-	cv := randomSketches(rng, 3*minBandTail)
-	bi := &bandIndex{}
-	holders := map[string][]string{}
-	for _, r := range slices.Sorted(maps.Keys(cv)) {
-		id := fmt.Sprintf("r%05d", r)
-		bi.add(id, (*[ingest.MinHashSize]uint16)(cv[r]))
-		for b, h := range ingest.CVBands((*[ingest.MinHashSize]uint16)(cv[r])) {
-			v := ingest.CVBandValue(b, h)
-			holders[v] = append(holders[v], id)
-		}
-	}
-	if len(bi.sorted[0]) == 0 || len(bi.tail[0]) == 0 {
-		t.Fatalf("sorted %d, tail %d entries: want both in use", len(bi.sorted[0]), len(bi.tail[0]))
-	}
-	for v, want := range holders {
-		b, h, ok := ingest.ParseCVBandValue(v)
-		if !ok {
-			t.Fatalf("ParseCVBandValue(%q) failed", v)
-		}
-		// Candidates agree on 32 bits: a superset of the holders, almost always equal.
-		if got := bi.candidates(b, h); !isSubset(want, got) || len(got) > len(want)+1 {
-			t.Fatalf("band %s: candidates %v, holders %v", v, got, want)
-		}
+	for _, where := range []string{"heap", "mapped"} {
+		t.Run(where, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(3, 4))
+			cv := randomSketches(rng, 3*minBandTail)
+			bi := &bandIndex{}
+			if where == "mapped" {
+				bi.dir = bandScratch(t.TempDir())
+			}
+			defer bi.close()
+			holders := map[string][]string{}
+			for _, r := range slices.Sorted(maps.Keys(cv)) {
+				id := fmt.Sprintf("r%05d", r)
+				if err := bi.add(id, (*[ingest.MinHashSize]uint16)(cv[r])); err != nil {
+					t.Fatal(err)
+				}
+				for b, h := range ingest.CVBands((*[ingest.MinHashSize]uint16)(cv[r])) {
+					v := ingest.CVBandValue(b, h)
+					holders[v] = append(holders[v], id)
+				}
+			}
+			if len(bi.sorted[0]) == 0 || len(bi.tail[0]) == 0 {
+				t.Fatalf("sorted %d, tail %d entries: want both in use", len(bi.sorted[0]), len(bi.tail[0]))
+			}
+			if mapped := bi.mapped[0] != nil; mapped != (bi.dir != "") {
+				t.Fatalf("band 0 mapped: %v, with a directory %q", mapped, bi.dir)
+			}
+			for v, want := range holders {
+				b, h, ok := ingest.ParseCVBandValue(v)
+				if !ok {
+					t.Fatalf("ParseCVBandValue(%q) failed", v)
+				}
+				// Candidates agree on 32 bits: a superset of the holders, almost always equal.
+				if got := bi.candidates(b, h); !isSubset(want, got) || len(got) > len(want)+1 {
+					t.Fatalf("band %s: candidates %v, holders %v", v, got, want)
+				}
+			}
+		})
 	}
 }
 
@@ -161,10 +175,13 @@ func TestLinkFindsCopiedCV(t *testing.T) {
 		t.Fatal("batch run: want a and b (one CV) together and x apart")
 	}
 
-	for _, built := range []string{"from the store", "during ingest"} {
+	for _, built := range []string{"from the store", "during ingest", "from the store on disk", "during ingest on disk"} {
 		t.Run(built, func(t *testing.T) {
 			e := newEngine(t, 1000)
-			if built == "during ingest" {
+			if strings.HasSuffix(built, "on disk") {
+				e = newDiskEngine(t, 1000) // the index in mapped files
+			}
+			if strings.HasPrefix(built, "during ingest") {
 				if _, err := e.bandIndex(ctx); err != nil { // empty, then grows
 					t.Fatal(err)
 				}
@@ -172,8 +189,8 @@ func TestLinkFindsCopiedCV(t *testing.T) {
 			if _, err := e.Ingest(ctx, ingest.NewReader(strings.NewReader(strings.Join(filler, "\n")), 0), nil); err != nil {
 				t.Fatal(err)
 			}
-			if built == "during ingest" && len(e.bands.ids) != len(filler) {
-				t.Fatalf("band index holds %d records, want %d", len(e.bands.ids), len(filler))
+			if strings.HasPrefix(built, "during ingest") && e.bands.ids.len() != len(filler) {
+				t.Fatalf("band index holds %d records, want %d", e.bands.ids.len(), len(filler))
 			}
 			link(e, copyOf)
 			if operatorOf(e, "a") != operatorOf(e, "b") {
@@ -213,36 +230,61 @@ func TestLinkFindsCopiedCV(t *testing.T) {
 // adding each stored record's sketch one by one gives.
 func TestBandIndexFromStore(t *testing.T) {
 	ctx := context.Background()
-	e := newEngine(t, 100)
 	lines := readLines(t, "../fixtures/t1-small/records.ndjson")
-	if _, err := e.Ingest(ctx, ingest.NewReader(strings.NewReader(strings.Join(lines, "\n")), 0), &IngestOptions{SkipCluster: true}); err != nil {
-		t.Fatal(err)
-	}
-	built, err := e.bandIndex(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := &bandIndex{}
-	if err := e.Store().ForEachRecord(ctx, func(id string, _ uint32) error {
-		st, err := e.Store().Record(ctx, id)
-		if err != nil {
-			return err
-		}
-		want.addPuts([]graph.Put{{Record: &ingest.Record{RecordID: id}, Identifiers: st.Identifiers}})
-		return nil
-	}); err != nil {
-		t.Fatal(err)
-	}
-	for b := range want.tail {
-		want.merge(b)
-	}
-	if len(built.ids) < 100 || !slices.Equal(built.ids, want.ids) {
-		t.Fatalf("built from the store: %d records; one by one: %d (or other ids)", len(built.ids), len(want.ids))
-	}
-	for b := range built.sorted {
-		if !slices.Equal(built.sorted[b], want.sorted[b]) || len(built.tail[b]) != 0 {
-			t.Errorf("band %d: entries differ", b)
-		}
+	for _, where := range []string{"in memory (heap)", "on disk (mapped)"} {
+		t.Run(where, func(t *testing.T) {
+			e := newEngine(t, 100)
+			if where == "on disk (mapped)" {
+				e = newDiskEngine(t, 100)
+			}
+			if _, err := e.Ingest(ctx, ingest.NewReader(strings.NewReader(strings.Join(lines, "\n")), 0), &IngestOptions{SkipCluster: true}); err != nil {
+				t.Fatal(err)
+			}
+			built, err := e.bandIndex(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if mapped := built.mapped[0] != nil; mapped != (where == "on disk (mapped)" && mapsFiles) {
+				t.Fatalf("mapped: %v", mapped)
+			}
+			want := &bandIndex{}
+			if err := e.Store().ForEachRecord(ctx, func(id string, _ uint32) error {
+				st, err := e.Store().Record(ctx, id)
+				if err != nil {
+					return err
+				}
+				return want.addPuts([]graph.Put{{Record: &ingest.Record{RecordID: id}, Identifiers: st.Identifiers}})
+			}); err != nil {
+				t.Fatal(err)
+			}
+			for b := range want.tail {
+				if err := want.merge(b); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if built.ids.len() < 100 || built.ids.len() != want.ids.len() {
+				t.Fatalf("built from the store: %d records; one by one: %d", built.ids.len(), want.ids.len())
+			}
+			for o := range want.ids.len() {
+				if built.ids.at(o) != want.ids.at(o) {
+					t.Fatalf("ordinal %d: %q built, %q one by one", o, built.ids.at(o), want.ids.at(o))
+				}
+			}
+			for b := range built.sorted {
+				if !slices.Equal(built.sorted[b], want.sorted[b]) || len(built.tail[b]) != 0 {
+					t.Errorf("band %d: entries differ", b)
+				}
+			}
+			// Nothing is left in the data directory: the files were unlinked once mapped.
+			if dir := e.Store().Dir(); dir != "" {
+				if left, _ := filepath.Glob(filepath.Join(dir, bandScratchPattern)); len(left) != 0 {
+					t.Fatalf("left behind: %v", left)
+				}
+			}
+			if err := e.Close(); err != nil || e.bands != nil {
+				t.Fatalf("close: %v, index %v", err, e.bands)
+			}
+		})
 	}
 }
 

@@ -202,9 +202,7 @@ func (e *Engine) Ingest(ctx context.Context, src Source, o *IngestOptions) (Summ
 				if err := bulk.Add(gctx, b.puts); err != nil {
 					return err
 				}
-				if e.bands != nil {
-					e.bands.addPuts(b.puts)
-				}
+				e.indexBands(b.puts)
 				st := bulk.Stats()
 				sum.New, sum.Updated, sum.Unchanged = st.New, st.Updated, st.Unchanged
 				if o.OnProgress != nil {
@@ -216,9 +214,7 @@ func (e *Engine) Ingest(ctx context.Context, src Source, o *IngestOptions) (Summ
 			if err != nil {
 				return err
 			}
-			if e.bands != nil {
-				e.bands.addPuts(changedPuts(b.puts, res))
-			}
+			e.indexBands(changedPuts(b.puts, res))
 			for i, r := range res {
 				switch r {
 				case graph.New:

@@ -21,6 +21,18 @@ func newEngine(t *testing.T, batch int) *Engine {
 	return New(st, &Options{BatchSize: batch})
 }
 
+// newDiskEngine is newEngine over a store in a temporary directory.
+func newDiskEngine(t *testing.T, batch int) *Engine {
+	t.Helper()
+	st, err := graph.Open(t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := New(st, &Options{BatchSize: batch})
+	t.Cleanup(func() { e.Close(); st.Close() })
+	return e
+}
+
 // partition returns cluster id -> sorted members for a level.
 func partition(t *testing.T, e *Engine, l graph.Level) map[string][]string {
 	t.Helper()

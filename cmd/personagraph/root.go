@@ -162,7 +162,7 @@ func (g *globals) open(dir string) (*engine.Engine, func() error, error) {
 		return nil, nil, err
 	}
 	e := engine.New(st, &engine.Options{Logger: g.log.With().Str("component", "engine").Logger()})
-	return e, st.Close, nil
+	return e, func() error { return errors.Join(e.Close(), st.Close()) }, nil
 }
 
 // heapProfile writes a heap profile to --memprofile, if given. Commands call it when their
