@@ -116,6 +116,41 @@ func (l *idList) at(o int) string {
 	return l.added[o-len(l.ends)]
 }
 
+// spill moves the ids added since the build into new mapped files after the built ones,
+// so that a process storing records for a long time does not gather their ids on the heap.
+func (l *idList) spill(dir string) error {
+	size := 0
+	for _, id := range l.added {
+		size += len(id)
+	}
+	n := len(l.ends) + len(l.added)
+	endsRaw, err := mapScratch(dir, 8*n)
+	if err != nil {
+		return fmt.Errorf("engine: CV band index ids: %w", err)
+	}
+	ends := &mappedWords{raw: endsRaw}
+	dataRaw, err := mapScratch(dir, len(l.data)+size)
+	if err != nil {
+		return errors.Join(fmt.Errorf("engine: CV band index ids: %w", err), ends.release())
+	}
+	data := &mappedWords{raw: dataRaw}
+	w := ends.words()
+	copy(w, l.ends)
+	copy(dataRaw, l.data)
+	at := uint64(len(l.data))
+	for i, id := range l.added {
+		copy(dataRaw[at:], id)
+		at += uint64(len(id))
+		w[len(l.ends)+i] = at
+	}
+	var errs []error
+	for _, m := range l.maps {
+		errs = append(errs, m.release())
+	}
+	*l = idList{ends: w, data: dataRaw, maps: []*mappedWords{ends, data}}
+	return errors.Join(errs...)
+}
+
 // close releases the index's mappings. Lookups must not follow.
 func (bi *bandIndex) close() error {
 	var errs []error
@@ -136,6 +171,11 @@ const minBandTail = 4096
 // add indexes the bands of record id's sketch.
 func (bi *bandIndex) add(id string, sk *[ingest.MinHashSize]uint16) error {
 	bi.append(id, sk)
+	if bi.dir != "" && len(bi.ids.added) > max(minBandTail, len(bi.ids.ends)/8) {
+		if err := bi.ids.spill(bi.dir); err != nil {
+			return err
+		}
+	}
 	for b := range bi.tail {
 		if len(bi.tail[b]) > max(minBandTail, len(bi.sorted[b])/8) {
 			if err := bi.merge(b); err != nil {

@@ -102,6 +102,10 @@ func TestBandIndexCandidates(t *testing.T) {
 			if mapped := bi.mapped[0] != nil; mapped != (bi.dir != "") {
 				t.Fatalf("band 0 mapped: %v, with a directory %q", mapped, bi.dir)
 			}
+			// Ids added since the build move to mapped files too, a batch at a time.
+			if spilled := len(bi.ids.ends) > 0; spilled != (bi.dir != "") || bi.ids.len() != len(cv) {
+				t.Fatalf("%d ids mapped, %d on the heap, of %d", len(bi.ids.ends), len(bi.ids.added), len(cv))
+			}
 			for v, want := range holders {
 				b, h, ok := ingest.ParseCVBandValue(v)
 				if !ok {
