@@ -19,8 +19,10 @@ import (
 // they are mapped, so nothing is left behind, even by a crash between two steps, except
 // in that instant (bandScratch removes such leftovers).
 //
-// Entries appended since the build (the tails) stay on the heap until a band's tail is
-// merged, which writes the merged band into a new mapped file.
+// Entries and ids added since the build stay on the heap until there are an eighth as
+// many as were mapped; a band's merge, or the ids' spill, then writes a new file and maps
+// it. Every file is written before it is mapped: storing into a mapping of a sparse file
+// would fault (SIGBUS) on a full disk instead of returning an error.
 
 // bandScratchPattern names the index's files in the data directory while they exist.
 const bandScratchPattern = "cvbands-*.tmp"
@@ -57,23 +59,6 @@ func (m *mappedWords) release() error {
 	err := unmapFile(m.raw)
 	m.raw = nil
 	return err
-}
-
-// mapScratch creates an unlinked file of n bytes in dir and maps it.
-func mapScratch(dir string, n int) ([]byte, error) {
-	f, err := os.CreateTemp(dir, bandScratchPattern)
-	if err != nil {
-		return nil, err
-	}
-	defer os.Remove(f.Name())
-	defer f.Close()
-	if n == 0 {
-		return nil, nil
-	}
-	if err := f.Truncate(int64(n)); err != nil {
-		return nil, err
-	}
-	return mapFile(f, n)
 }
 
 // spillFile is a scratch file written sequentially, then mapped.

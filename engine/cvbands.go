@@ -116,38 +116,56 @@ func (l *idList) at(o int) string {
 	return l.added[o-len(l.ends)]
 }
 
-// spill moves the ids added since the build into new mapped files after the built ones,
-// so that a process storing records for a long time does not gather their ids on the heap.
+// spill moves the ids added since the build into mapped files, after the built ones
+// (rewritten), so that a process storing records for a long time does not gather their
+// ids on the heap. Like merge, it writes the files before mapping them: writing into a
+// mapping of a file not yet written would fault (SIGBUS) on a full disk instead of
+// returning an error.
 func (l *idList) spill(dir string) error {
-	size := 0
+	ends, err := newSpillFile(dir)
+	if err != nil {
+		return err
+	}
+	data, err := newSpillFile(dir)
+	if err != nil {
+		ends.discard()
+		return err
+	}
+	err = data.bytes(l.data)
+	for _, e := range l.ends {
+		if err != nil {
+			break
+		}
+		err = ends.word(e)
+	}
 	for _, id := range l.added {
-		size += len(id)
+		if err != nil {
+			break
+		}
+		if err = data.bytes([]byte(id)); err == nil {
+			err = ends.word(uint64(data.n))
+		}
 	}
-	n := len(l.ends) + len(l.added)
-	endsRaw, err := mapScratch(dir, 8*n)
 	if err != nil {
-		return fmt.Errorf("engine: CV band index ids: %w", err)
+		ends.discard()
+		data.discard()
+		return err
 	}
-	ends := &mappedWords{raw: endsRaw}
-	dataRaw, err := mapScratch(dir, len(l.data)+size)
+	endsRaw, err := ends.mapAndRemove()
 	if err != nil {
-		return errors.Join(fmt.Errorf("engine: CV band index ids: %w", err), ends.release())
+		data.discard()
+		return err
 	}
-	data := &mappedWords{raw: dataRaw}
-	w := ends.words()
-	copy(w, l.ends)
-	copy(dataRaw, l.data)
-	at := uint64(len(l.data))
-	for i, id := range l.added {
-		copy(dataRaw[at:], id)
-		at += uint64(len(id))
-		w[len(l.ends)+i] = at
+	endsMap := &mappedWords{raw: endsRaw}
+	dataRaw, err := data.mapAndRemove()
+	if err != nil {
+		return errors.Join(err, endsMap.release())
 	}
 	var errs []error
 	for _, m := range l.maps {
 		errs = append(errs, m.release())
 	}
-	*l = idList{ends: w, data: dataRaw, maps: []*mappedWords{ends, data}}
+	*l = idList{ends: endsMap.words(), data: dataRaw, maps: []*mappedWords{endsMap, {raw: dataRaw}}}
 	return errors.Join(errs...)
 }
 
@@ -222,32 +240,65 @@ func (bi *bandIndex) merge(b int) error {
 		bi.sorted[b], bi.tail[b] = t, nil
 		return nil
 	}
-	var out []uint64
-	var m *mappedWords
 	if bi.dir != "" {
-		raw, err := mapScratch(bi.dir, 8*(len(s)+len(t)))
-		if err != nil {
-			return fmt.Errorf("engine: CV band index: %w", err)
-		}
-		m = &mappedWords{raw: raw}
-		out = m.words()[:0]
-	} else {
-		out = make([]uint64, 0, len(s)+len(t))
+		return bi.mergeMapped(b, s, t)
 	}
+	out := make([]uint64, 0, len(s)+len(t))
+	mergeSorted(s, t, func(x uint64) error {
+		out = append(out, x)
+		return nil
+	})
+	bi.sorted[b], bi.tail[b] = out, t[:0]
+	return nil
+}
+
+// mergeMapped is merge into a new mapped file, written before it is mapped (see spill).
+func (bi *bandIndex) mergeMapped(b int, s, t []uint64) error {
+	f, err := newSpillFile(bi.dir)
+	if err != nil {
+		return fmt.Errorf("engine: CV band index: %w", err)
+	}
+	if err := mergeSorted(s, t, f.word); err != nil {
+		f.discard()
+		return fmt.Errorf("engine: CV band index: %w", err)
+	}
+	raw, err := f.mapAndRemove()
+	if err != nil {
+		return fmt.Errorf("engine: CV band index: %w", err)
+	}
+	m := &mappedWords{raw: raw}
+	err = bi.mapped[b].release()
+	bi.sorted[b], bi.tail[b], bi.mapped[b] = m.words(), t[:0], m
+	return err
+}
+
+// mergeSorted calls emit with the elements of two ascending lists in ascending order.
+func mergeSorted(s, t []uint64, emit func(uint64) error) error {
 	i, j := 0, 0
 	for i < len(s) && j < len(t) {
+		var err error
 		if s[i] <= t[j] {
-			out = append(out, s[i])
+			err = emit(s[i])
 			i++
 		} else {
-			out = append(out, t[j])
+			err = emit(t[j])
 			j++
 		}
+		if err != nil {
+			return err
+		}
 	}
-	out = append(append(out, s[i:]...), t[j:]...)
-	err := bi.mapped[b].release()
-	bi.sorted[b], bi.tail[b], bi.mapped[b] = out, t[:0], m
-	return err
+	for _, x := range s[i:] {
+		if err := emit(x); err != nil {
+			return err
+		}
+	}
+	for _, x := range t[j:] {
+		if err := emit(x); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // candidates returns the ids of the records with an entry for band b whose hash has the
