@@ -122,7 +122,7 @@ const minPart = 16
 // eachPart calls read on consecutive parts [lo, hi) of n items, at once on up to
 // GOMAXPROCS goroutines when n is large enough. Linking one record reads the states of
 // dozens to hundreds of others at random places in the store, one Badger Get after
-// another; those reads are most of a check's time (a 1M-record store: 4 Gets per state,
+// another; those reads are most of a check's time (a 1M-record store: 3 Gets per state,
 // about 7 µs each), and splitting them over the cores shortens the slowest checks.
 // A read-only Txn may serve several goroutines: its Get changes nothing in the Txn
 // (only an update Txn tracks its reads).
