@@ -132,7 +132,7 @@ func (c *CheckTimes) Percentile(q float64) time.Duration {
 // TimeChecks re-sends each stored record of ids under its id plus suffix, one at a time,
 // through engine.Check as POST /v1/check does (the record already parsed), and times each
 // after the first warm ones, which it leaves out. It stores the copies: a second run over
-// one store needs another suffix. As serve does at start, the linker's in-memory CV band
+// one store needs another suffix. As serve does at start, the linker's CV band
 // index is built before the first check, not in it.
 func TimeChecks(ctx context.Context, eng *engine.Engine, ids []string, suffix string, warm int) (*CheckTimes, error) {
 	if err := eng.WarmLinker(ctx); err != nil {

@@ -12,7 +12,7 @@ import (
 
 // The CV band index of a store on disk keeps its sorted entries and its record ids in
 // files mapped into memory rather than on the Go heap: 128 bytes of entries and an id
-// for every sketched record, 0.9 to 1.3 GB at ten million records, which a process
+// for every sketched record, about 1.1 GB at ten million generated records, which a process
 // serving checks would otherwise hold for its whole life. Mapped, the kernel writes the
 // pages back and drops them when memory is short, as it does with Badger's tables; a
 // lookup touches a few pages of each of sixteen arrays. The files are unlinked as soon as

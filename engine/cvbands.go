@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"runtime"
 	"slices"
 	"time"
@@ -29,19 +30,11 @@ func forEachSharedBand(cv map[int32]*cvSketch, fn func(value string, records []i
 		h   uint64
 		rec int32
 	}
-	recs := make([]int32, 0, len(cv))
-	for r := range cv {
-		recs = append(recs, r)
-	}
-	slices.Sort(recs)
-	sketches := make([]*[ingest.MinHashSize]uint16, len(recs))
-	for i, r := range recs {
-		sketches[i] = (*[ingest.MinHashSize]uint16)(cv[r])
-	}
+	recs, sketches := sketchesInOrder(cv)
 	entries := make([]entry, len(recs))
 	for band := range ingest.LSHBands {
 		for i, r := range recs {
-			entries[i] = entry{ingest.CVBand(sketches[i], band), r}
+			entries[i] = entry{ingest.CVBand((*[ingest.MinHashSize]uint16)(sketches[i]), band), r}
 		}
 		slices.SortFunc(entries, func(a, b entry) int {
 			return cmp.Or(cmp.Compare(a.h, b.h), cmp.Compare(a.rec, b.rec))
@@ -66,6 +59,17 @@ func forEachSharedBand(cv map[int32]*cvSketch, fn func(value string, records []i
 	return nil
 }
 
+// sketchesInOrder returns the records of cv in ascending order and their sketches, so
+// that what is computed from a map of sketches does not depend on map order.
+func sketchesInOrder(cv map[int32]*cvSketch) (recs []int32, sketches []*cvSketch) {
+	recs = slices.Sorted(maps.Keys(cv))
+	sketches = make([]*cvSketch, len(recs))
+	for i, r := range recs {
+		sketches[i] = cv[r]
+	}
+	return recs, sketches
+}
+
 // kiCVBand is the CV band's slot in operatorEvidence (and pairEvidence.byKind).
 var kiCVBand = slices.IndexFunc(operatorEvidence, func(ek evidenceKind) bool {
 	return ek.kind == ingest.KindCVShingleBand
@@ -73,7 +77,8 @@ var kiCVBand = slices.IndexFunc(operatorEvidence, func(ek evidenceKind) bool {
 
 // bandIndex finds records by CV band for the incremental linker, which asks, for a new
 // record's sixteen bands, who else holds each. Bands have no postings in the store, so
-// the engine keeps this index in memory: built from the stored sketches the first time
+// the engine keeps this index itself (on the heap, or for a store on disk in mapped files:
+// bandmap.go): built from the stored sketches the first time
 // a link needs it (or when serve warms it), then extended by every record the engine
 // stores. It is guarded by the engine's writeMu, like everything the linker touches.
 //

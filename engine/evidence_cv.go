@@ -44,15 +44,7 @@ const maxNearCVBucket = 8
 // value held by more than maxNearCVBucket CVs is a template's, not a pair's: it is
 // skipped, as photoNearDuplicates skips full buckets.
 func nearCVPairs(persons []int32, cv map[int32]*cvSketch, common *[ingest.MinHashSize][1 << 16]uint32, fn func(a, b int32)) {
-	recs := make([]int32, 0, len(cv))
-	for r := range cv {
-		recs = append(recs, r)
-	}
-	slices.Sort(recs)
-	sketches := make([]*cvSketch, len(recs))
-	for i, r := range recs {
-		sketches[i] = cv[r]
-	}
+	recs, sketches := sketchesInOrder(cv)
 	// One band at a time: a key's 32 bits above the record's index in recs.
 	entries := make([]uint64, len(recs))
 	scratch := make([]uint64, len(recs))

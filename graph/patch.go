@@ -93,26 +93,28 @@ func readState(txn *badger.Txn, id string, st *RecordState) error {
 			return fmt.Errorf("graph: record %q: %w", id, err)
 		}
 	}
-	for _, l := range Levels() {
-		item, err := txn.Get(membershipKey(l, id))
-		if errors.Is(err, badger.ErrKeyNotFound) {
-			continue
-		}
-		if err != nil {
-			return err
-		}
-		if err := item.Value(func(v []byte) error {
-			if l == Person {
-				st.Person = string(v)
-			} else {
-				st.Operator = string(v)
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
+	if st.Person, err = membership(txn, Person, id); err != nil {
+		return err
 	}
-	return nil
+	st.Operator, err = membership(txn, Operator, id)
+	return err
+}
+
+// membership reads record id's cluster at level l, "" when it has none.
+func membership(txn *badger.Txn, l Level, id string) (string, error) {
+	item, err := txn.Get(membershipKey(l, id))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	var c string
+	err = item.Value(func(v []byte) error {
+		c = string(v)
+		return nil
+	})
+	return c, err
 }
 
 // minPart is the fewest records a part of a parallel read takes: below it, a goroutine
@@ -224,17 +226,8 @@ func (s *Store) Memberships(ctx context.Context, l Level, ids []string) ([]strin
 	out := make([]string, len(ids))
 	err := s.db.View(func(txn *badger.Txn) error {
 		for i, id := range ids {
-			item, err := txn.Get(membershipKey(l, id))
-			if errors.Is(err, badger.ErrKeyNotFound) {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			if err := item.Value(func(v []byte) error {
-				out[i] = string(v)
-				return nil
-			}); err != nil {
+			var err error
+			if out[i], err = membership(txn, l, id); err != nil {
 				return err
 			}
 		}

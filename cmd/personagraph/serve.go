@@ -96,7 +96,7 @@ func newServeCmd(g *globals) *cobra.Command {
 			if f.reclusterEvery > 0 {
 				go reconcileEvery(ctx, g, e, f.reclusterEvery)
 			}
-			// Build the linker's in-memory CV band index now rather than in the first
+			// Build the linker's CV band index now rather than in the first
 			// check (a few seconds at a million records); requests queue behind it.
 			go func() {
 				if err := e.WarmLinker(ctx); err != nil && ctx.Err() == nil {
