@@ -70,6 +70,7 @@ func TestBulkIndexAgrees(t *testing.T) {
 					t.Fatal(err)
 				}
 				compareSearches(t, queries, inc, bulk)
+				sameDocCount(t, inc, bulk)
 				if !onDisk {
 					return
 				}
@@ -88,8 +89,26 @@ func TestBulkIndexAgrees(t *testing.T) {
 					t.Fatal("the bulk-built index was not accepted on reopen")
 				}
 				compareSearches(t, queries, inc, bulk)
+				sameDocCount(t, inc, bulk)
 			})
 		}
+	}
+}
+
+// sameDocCount wants got to hold as many documents as want: the placeholder document
+// the root was written with is not among them.
+func sameDocCount(t *testing.T, want, got *nameIndex) {
+	t.Helper()
+	w, err := want.idx.DocCount()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := got.idx.DocCount()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if g != w {
+		t.Fatalf("%d documents, want %d", g, w)
 	}
 }
 

@@ -234,6 +234,7 @@ func (n *nameIndex) rebuild(fill func(*nameIndex) error) error {
 	}
 	fresh := &nameIndex{hasher: n.hasher, cv: n.cv, stop: n.stop, offline: off}
 	if err := fill(fresh); err != nil {
+		off.abort()
 		return errors.Join(err, os.RemoveAll(tmp))
 	}
 	if err := off.finish(); err != nil {
