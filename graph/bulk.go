@@ -24,14 +24,23 @@ import (
 // with its StreamWriter, which writes finished tables straight to the last level. There
 // is no memtable, no write-ahead log and no compaction, which were most of PutBatch's
 // cost: a record's 25-30 keys were written to the log, then to a level-0 table, then
-// rewritten by compaction level after level. The search index is built beside it by
-// Bleve's offline builder.
+// rewritten by compaction level after level. The search index is built beside it,
+// offline (indexbuild.go).
+//
+// The index's last step, merging its segments, is left running when Finish returns: at
+// 1M records it took 26 s of one core, longer than the stream into Badger beside it,
+// and nothing but the index needs it. Clustering, which reads only Badger and leaves a
+// core idle much of the time, runs beside it instead. Searches and index writes wait
+// for it (the rebuild holds the index's lock), and Close waits for it and reports its
+// error.
 //
 // Crash safety: the load is all or nothing. A marker file is made before the first
-// table is written and removed after the last is, and the index is built; Open finds a
-// marker left by a killed load and empties the store, so that sending the same file
-// again stores every record exactly once. Only an empty store takes a bulk load, so the
-// wipe never loses anything stored before the load.
+// table is written and removed after the last is; Open finds a marker left by a killed
+// load and empties the store, so that sending the same file again stores every record
+// exactly once. Only an empty store takes a bulk load, so the wipe never loses anything
+// stored before the load. A kill after the marker is gone but before the index is
+// built leaves the index's own marker (dirtySuffix), and Open rebuilds the index from
+// the records.
 //
 // A record id given twice in one load cannot be streamed twice (the StreamWriter takes
 // each key once, and the second version's postings replace the first's). Later
@@ -72,10 +81,10 @@ type BulkLoader struct {
 	// direct is set once the stream is finished early: Add then calls PutBatch.
 	direct bool
 
-	index      chan []Put // to the index builder
-	indexDone  chan error
-	indexEnded bool  // index closed and indexDone received (endIndex)
-	indexErr   error // what indexDone said
+	index     chan []Put // to the index builder
+	indexDone chan error
+	// indexBuild is the index build once no more records go to it (endIndex).
+	indexBuild *indexBuild
 	finished   bool
 
 	// streamed, when set, is called after each table prefix went into the StreamWriter:
@@ -89,6 +98,10 @@ type BulkLoader struct {
 func (s *Store) BulkLoad(ctx context.Context, opts *BulkOptions) (_ *BulkLoader, err error) {
 	if s.dir == "" {
 		return nil, errors.New("graph: bulk load needs a store on disk")
+	}
+	// A previous load's index must be done: this one replaces it.
+	if err := s.waitIndex(); err != nil {
+		return nil, err
 	}
 	o := BulkOptions{}
 	if opts != nil {
@@ -206,29 +219,16 @@ func (l *BulkLoader) count(res []PutResult) {
 	}
 }
 
-// stream writes the sorted pairs into Badger, waits for the index, removes the marker
-// and stores the records kept aside. After it, the store is an ordinary store.
+// stream writes the sorted pairs into Badger, leaves the index to finish (see the file
+// comment), removes the marker and stores the records kept aside. After it, the store is
+// an ordinary store.
 func (l *BulkLoader) stream(ctx context.Context) error {
-	// The index's last merge and the stream into Badger do not depend on each other:
-	// run them side by side (at 1M records, 13 s and 24 s one after the other).
 	start := time.Now()
-	streamed := make(chan error, 1)
-	go func() {
-		err := l.writeSorted(ctx)
-		if err == nil {
-			l.s.log.Info().Int("records", l.stats.New).Dur("took", time.Since(start)).Msg("bulk load: sorted keys streamed into Badger")
-		}
-		streamed <- err
-	}()
-	indexErr := l.endIndex()
-	if indexErr == nil {
-		l.s.log.Info().Int("records", l.stats.New).Dur("took", time.Since(start)).Msg("bulk load: search index built")
-	} else {
-		indexErr = fmt.Errorf("graph: bulk load index: %w", indexErr)
-	}
-	if err := errors.Join(indexErr, <-streamed); err != nil {
+	l.s.awaitIndex(l.endIndex())
+	if err := l.writeSorted(ctx); err != nil {
 		return err
 	}
+	l.s.log.Info().Int("records", l.stats.New).Dur("took", time.Since(start)).Msg("bulk load: sorted keys streamed into Badger")
 	if err := l.sorter.close(); err != nil {
 		return fmt.Errorf("graph: remove sort runs: %w", err)
 	}
@@ -352,19 +352,20 @@ func (l *BulkLoader) Abort() error {
 	if l.direct {
 		return nil
 	}
-	l.endIndex() // its error is moot: the index is emptied with the rest
+	b := l.endIndex()
+	b.wait() // its error is moot: the index is emptied with the rest
+	l.s.building.CompareAndSwap(b, nil)
 	return errors.Join(l.sorter.close(), l.s.wipeBulk())
 }
 
-// endIndex tells the index builder that no more records come and waits for it to
-// finish, once however often it is called (a failed Finish is followed by Abort).
-func (l *BulkLoader) endIndex() error {
-	if !l.indexEnded {
-		l.indexEnded = true
+// endIndex tells the index builder that no more records come, once however often it
+// is called, and returns the build, which goes on.
+func (l *BulkLoader) endIndex() *indexBuild {
+	if l.indexBuild == nil {
 		close(l.index)
-		l.indexErr = <-l.indexDone
+		l.indexBuild = newIndexBuild(l.indexDone, l.stats.New, l.s.log, l.s.index.markIncomplete)
 	}
-	return l.indexErr
+	return l.indexBuild
 }
 
 // wipeBulk empties a store whose bulk load did not finish: records, postings and index.

@@ -397,3 +397,30 @@ func TestBulkLoadFinishFailsCleanly(t *testing.T) {
 		t.Fatalf("%d records after a new load, want 100", n)
 	}
 }
+
+// TestBulkLoadIndexFailsAfterFinish has the index build fail after Finish returned (the
+// build goes on after it): the records stay, Close reports the failure, and the next
+// open rebuilds the index from them.
+func TestBulkLoadIndexFailsAfterFinish(t *testing.T) {
+	puts := bulkInput(t, 300)
+	dir := t.TempDir()
+	s := openTemp(t, dir)
+	fault := errors.New("index fault")
+	s.index.buildFault = fault
+	bulkAll(t, s, puts, nil)
+	if err := s.Close(); !errors.Is(err, fault) {
+		t.Fatalf("Close after a failed index build: %v", err)
+	}
+	s = openTemp(t, dir)
+	defer s.Close()
+	if n := countRecords(t, s); n != 300 {
+		t.Fatalf("%d records, want 300", n)
+	}
+	hits, err := s.Search(context.Background(), puts[42].Record.Name.Display(), 50)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(hits, func(h Hit) bool { return h.RecordID == puts[42].Record.RecordID }) {
+		t.Fatalf("the rebuilt index does not find %s by its name: %v", puts[42].Record.RecordID, hits)
+	}
+}

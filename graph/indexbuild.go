@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/RoaringBitmap/roaring/v2"
 	"github.com/blevesearch/bleve/v2"
@@ -19,6 +20,7 @@ import (
 	index "github.com/blevesearch/bleve_index_api"
 	segment "github.com/blevesearch/scorch_segment_api/v2"
 	zapv17 "github.com/blevesearch/zapx/v17"
+	"github.com/rs/zerolog"
 )
 
 // An index built from scratch (a bulk load, Reindex, a missing index) is written
@@ -78,7 +80,8 @@ type offlineIndex struct {
 	dir      string
 	hashed   bool
 	mapping  []byte
-	batch    int // documents per segment
+	fault    error // nameIndex.buildFault
+	batch    int   // documents per segment
 	mergeMax int
 
 	work    chan []Put
@@ -115,6 +118,7 @@ func newOfflineIndex(dir string, n *nameIndex) (*offlineIndex, error) {
 		dir: dir, hashed: hashed, mapping: mappingJSON,
 		batch:    max(cmp.Or(n.bulkBatch, bulkBatch)/workers, 1),
 		mergeMax: cmp.Or(n.bulkMergeMax, bulkMergeMax),
+		fault:    n.buildFault,
 		work:     make(chan []Put, workers),
 	}
 	for range workers {
@@ -232,7 +236,7 @@ func (o *offlineIndex) abort() { _ = o.stop() }
 // finish writes the last documents' segment, merges the segments into one and writes
 // the index's root. An index without documents is created the ordinary way.
 func (o *offlineIndex) finish() error {
-	if err := o.stop(); err != nil {
+	if err := cmp.Or(o.stop(), o.fault); err != nil {
 		return err
 	}
 	if len(o.rest) > 0 {
@@ -341,4 +345,46 @@ func (o *offlineIndex) createEmpty() error {
 		return errors.Join(err, idx.Close())
 	}
 	return idx.Close()
+}
+
+// indexBuild is an offline build that goes on after a bulk load's Finish (bulk.go).
+type indexBuild struct {
+	finished chan struct{}
+	err      error
+}
+
+// newIndexBuild returns the build whose result done brings, and logs it. failed is
+// called if the build fails.
+func newIndexBuild(done <-chan error, records int, log zerolog.Logger, failed func()) *indexBuild {
+	b := &indexBuild{finished: make(chan struct{})}
+	start := time.Now()
+	go func() {
+		defer close(b.finished)
+		if err := <-done; err != nil {
+			b.err = fmt.Errorf("graph: bulk load index: %w", err)
+			failed()
+			log.Error().Err(err).Msg("bulk load: search index not built; the next open rebuilds it")
+			return
+		}
+		log.Info().Int("records", records).Dur("took", time.Since(start)).Msg("bulk load: search index built")
+	}()
+	return b
+}
+
+// wait waits for the build and returns its error.
+func (b *indexBuild) wait() error {
+	<-b.finished
+	return b.err
+}
+
+// awaitIndex makes b the build that waitIndex waits for.
+func (s *Store) awaitIndex(b *indexBuild) { s.building.Store(b) }
+
+// waitIndex waits until the index a bulk load left building is built, if any, and
+// returns the build's error.
+func (s *Store) waitIndex() error {
+	if b := s.building.Load(); b != nil {
+		return b.wait()
+	}
+	return nil
 }

@@ -107,6 +107,11 @@ type nameIndex struct {
 	// offline is set, and idx is not, while rebuild builds the index offline:
 	// indexRecords then hands documents to the builder.
 	offline *offlineIndex
+	// incomplete is set when the index lacks records the store holds (a bulk load's
+	// index build failed): close leaves its marker, so that the next open rebuilds it.
+	incomplete bool
+	// buildFault, when set, is what offline builds fail with (tests).
+	buildFault error
 	// bulkBatch and bulkMergeMax override the offline builder's bulkBatch and
 	// bulkMergeMax when set (tests, to make many segments of few records).
 	bulkBatch, bulkMergeMax int
@@ -522,6 +527,9 @@ func (n *nameIndex) close() error {
 	if n.path == "" {
 		return n.idx.Close()
 	}
+	if n.incomplete {
+		return n.idx.Close() // the marker stays: the next open rebuilds the index
+	}
 	flushErr := n.flush()
 	if err := n.idx.Close(); err != nil || flushErr != nil {
 		// The marker stays: the next open rebuilds the index.
@@ -531,6 +539,13 @@ func (n *nameIndex) close() error {
 		return err
 	}
 	return nil
+}
+
+// markIncomplete says that the index lacks records the store holds (incomplete).
+func (n *nameIndex) markIncomplete() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.incomplete = true
 }
 
 func (n *nameIndex) search(ctx context.Context, req *bleve.SearchRequest) (*bleve.SearchResult, error) {

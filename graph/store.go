@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
@@ -72,8 +73,10 @@ type Store struct {
 	db    *badger.DB
 	index *nameIndex
 	queue *indexQueue // index writes, beside Badger's (indexer.go)
-	log   zerolog.Logger
-	key   []byte // the encryption key, nil for a plain store; backups are sealed with it
+	// building is the index build a bulk load left running, if any (waitIndex).
+	building atomic.Pointer[indexBuild]
+	log      zerolog.Logger
+	key      []byte // the encryption key, nil for a plain store; backups are sealed with it
 }
 
 // Open opens or creates the store in dir. A nil opts means defaults. Opening a directory
@@ -158,7 +161,7 @@ func (s *Store) Dir() string { return s.dir }
 
 // Close flushes and closes the store.
 func (s *Store) Close() error {
-	return errors.Join(s.queue.close(), s.index.close(), s.db.Close())
+	return errors.Join(s.queue.close(), s.waitIndex(), s.index.close(), s.db.Close())
 }
 
 // PutResult says what a Put did.
