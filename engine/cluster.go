@@ -93,27 +93,38 @@ func (e *Engine) reclusterLocked(ctx context.Context) error {
 	uf, cut := refineOperators(personUF, edges)
 	e.log.Info().Int("links", len(edges)).Int("cut", cut).Dur("took", time.Since(start)).Msg("operator links")
 	edges = nil
-	levels := []struct {
+	// The two levels are scored and written side by side: each is a goroutine scoring
+	// and one encoding into a write batch, which kept about one core busy, and they share
+	// nothing but read-only inputs (each level has its own union-find). The person level
+	// commits first: the operator level's commit clears the stale marker.
+	type levelRun struct {
 		level graph.Level
 		uf    *unionFind
-	}{{graph.Person, personUF}, {graph.Operator, uf}}
-	for i, l := range levels {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		groups := groupMembers(l.uf)
-		sc := scorer{ids: ids, persons: persons, signals: signals, uf: l.uf, shared: shared, churn: churn}
-		sc.indexShared()
+		w     levelWriter
+		n     int
+	}
+	levels := []*levelRun{{level: graph.Person, uf: personUF}, {level: graph.Operator, uf: uf}}
+	for _, l := range levels {
 		w, err := e.replaceClusters(ctx, l.level)
 		if err != nil {
+			for _, o := range levels {
+				if o.w != nil {
+					o.w.Cancel()
+				}
+			}
 			return err
 		}
-		// Scoring a cluster and storing it (encoding, the write batch) take about as
-		// long as each other, so they run on two goroutines, in the order of groups.
-		g, gctx := errgroup.WithContext(ctx)
+		l.w = w
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	for _, l := range levels {
+		sc := scorer{ids: ids, persons: persons, signals: signals, uf: l.uf, shared: shared, churn: churn}
 		scored := make(chan *graph.Cluster, 256)
 		g.Go(func() error {
 			defer close(scored)
+			sc.indexShared()
+			groups := groupMembers(l.uf)
+			l.n = len(groups)
 			for _, members := range groups {
 				c := &graph.Cluster{ID: clusterID(l.level, ids[members[0]]), Records: make([]string, len(members))}
 				for j, m := range members {
@@ -130,20 +141,27 @@ func (e *Engine) reclusterLocked(ctx context.Context) error {
 		})
 		g.Go(func() error {
 			for c := range scored {
-				if err := w.Add(c); err != nil {
+				if err := l.w.Add(c); err != nil {
 					return err
 				}
 			}
 			return nil
 		})
-		if err := g.Wait(); err != nil {
-			w.Cancel()
+	}
+	if err := g.Wait(); err != nil {
+		for _, l := range levels {
+			l.w.Cancel()
+		}
+		return err
+	}
+	for i, l := range levels {
+		if err := l.w.Commit(i == len(levels)-1); err != nil {
+			for _, o := range levels[i+1:] {
+				o.w.Cancel()
+			}
 			return err
 		}
-		if err := w.Commit(i == len(levels)-1); err != nil {
-			return err
-		}
-		e.log.Info().Str("level", l.level.String()).Int("clusters", len(groups)).Int("records", len(ids)).
+		e.log.Info().Str("level", l.level.String()).Int("clusters", l.n).Int("records", len(ids)).
 			Dur("took", time.Since(start)).Msg("clusters written")
 	}
 	e.unsettled.Store(true)

@@ -143,6 +143,24 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 	if err != nil {
 		return nil, err
 	}
+	// The CV work needs the sketches and the person clusters only: it runs beside the
+	// reading of shared values from the store, which left the other core idle (at 1M
+	// records, 10 s of CPU for the bands and sketches after 6 s of reading).
+	type bandGroup struct {
+		value   string
+		records []int32
+	}
+	bandsDone := make(chan []bandGroup, 1)
+	prepDone := make(chan *cvPrep, 1)
+	go func() {
+		var groups []bandGroup
+		_ = forEachSharedBand(near.cv, func(value string, records []int32) error {
+			groups = append(groups, bandGroup{value, records})
+			return nil
+		})
+		bandsDone <- groups
+		prepDone <- prepareCVs(persons, near.cv)
+	}()
 	var shared []sharedValue
 	pairs := make(map[uint64]*pairEvidence)
 	var holders []int32
@@ -192,7 +210,11 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 		}
 		var err error
 		if ek.kind == ingest.KindCVShingleBand {
-			err = forEachSharedBand(near.cv, visit) // bands have no postings
+			for _, g := range <-bandsDone { // bands have no postings
+				if err = visit(g.value, g.records); err != nil {
+					break
+				}
+			}
 		} else {
 			err = e.store.ForEachShared(ctx, ek.kind, func(value string, recs []string) error {
 				idx := make([]int32, 0, len(recs))
@@ -223,7 +245,7 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 	numbers := sortedPhoneNumbers(near.phones)
 	phoneBlocks(persons, numbers, func(a, b int32) { addPair(a, b, kiPhoneBlock, phoneBlockWeight) })
 	shared = append(shared, phoneBlockRuns(persons, numbers)...)
-	similarCVs(persons, near.cv, pairs)
+	(<-prepDone).link(pairs)
 	keys := make([]uint64, 0, len(pairs))
 	for k := range pairs {
 		keys = append(keys, k)
@@ -493,23 +515,50 @@ const (
 // to the pairs nothing else ties whose CVs are that close, found without comparing all
 // pairs (nearCVPairs).
 func similarCVs(persons []int32, cv map[int32]*cvSketch, pairs map[uint64]*pairEvidence) {
+	prepareCVs(persons, cv).link(pairs)
+}
+
+// cvPrep is what similarCVs computes from the sketches and the person clusters alone,
+// before it looks at the pairs.
+type cvPrep struct {
+	byPerson map[int32][]*cvSketch
+	// common counts the CVs with each value of each minimum.
+	common *[ingest.MinHashSize][1 << 16]uint32
+	// near holds the person pairs nearCVPairs finds, ascending (a<<32 | b).
+	near []uint64
+}
+
+func prepareCVs(persons []int32, cv map[int32]*cvSketch) *cvPrep {
 	if len(cv) == 0 {
-		return
+		return nil
 	}
-	byPerson := make(map[int32][]*cvSketch)
+	p := &cvPrep{byPerson: make(map[int32][]*cvSketch)}
 	// A minimum that many CVs share comes from a template's boilerplate (or a common
 	// phrase), not from one operator's copy: it does not count as agreement.
-	common := new([ingest.MinHashSize][1 << 16]uint32)
+	p.common = new([ingest.MinHashSize][1 << 16]uint32)
 	for r, s := range cv {
-		byPerson[persons[r]] = append(byPerson[persons[r]], s)
+		p.byPerson[persons[r]] = append(p.byPerson[persons[r]], s)
 		for i, v := range s {
-			common[i][v]++
+			p.common[i][v]++
 		}
+	}
+	// Copies of one template tied by nothing else (evidence_cv.go).
+	nearCVPairs(persons, cv, p.common, func(a, b int32) {
+		p.near = append(p.near, uint64(a)<<32|uint64(b))
+	})
+	return p
+}
+
+// link weighs the CVs of every pair of person clusters that has evidence, and adds the
+// pairs of near-copies tied by nothing else. A nil cvPrep (no CVs) does nothing.
+func (p *cvPrep) link(pairs map[uint64]*pairEvidence) {
+	if p == nil {
+		return
 	}
 	rare := func(a, b *cvSketch) float64 {
 		same := 0
 		for i := range a {
-			if a[i] == b[i] && common[i][a[i]] <= cvBoilerplate {
+			if a[i] == b[i] && p.common[i][a[i]] <= cvBoilerplate {
 				same++
 			}
 		}
@@ -517,8 +566,8 @@ func similarCVs(persons []int32, cv map[int32]*cvSketch, pairs map[uint64]*pairE
 	}
 	best := func(a, b int32) float64 {
 		s := 0.0
-		for _, x := range byPerson[a] {
-			for _, y := range byPerson[b] {
+		for _, x := range p.byPerson[a] {
+			for _, y := range p.byPerson[b] {
 				s = max(s, rare(x, y))
 			}
 		}
@@ -539,13 +588,11 @@ func similarCVs(persons []int32, cv map[int32]*cvSketch, pairs map[uint64]*pairE
 			pe.drop(kiCVBand)
 		}
 	}
-	// Copies of one template tied by nothing else (evidence_cv.go).
-	nearCVPairs(persons, cv, common, func(a, b int32) {
-		k := uint64(a)<<32 | uint64(b)
-		if _, tied := pairs[k]; !tied && best(a, b) >= cvSketchStrong {
+	for _, k := range p.near {
+		if _, tied := pairs[k]; !tied && best(int32(k>>32), int32(k&0xffffffff)) >= cvSketchStrong {
 			pairFor(pairs, k).add(kiCVSketch, strongWeight, false)
 		}
-	})
+	}
 }
 
 // cvBoilerplate is how many CVs may share a minimum for it to count in similarCVs. A
