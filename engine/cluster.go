@@ -104,14 +104,17 @@ func (e *Engine) reclusterLocked(ctx context.Context) error {
 		n     int
 	}
 	levels := []*levelRun{{level: graph.Person, uf: personUF}, {level: graph.Operator, uf: uf}}
+	committed := 0
+	defer func() { // on error, abandon what is not committed: the clusters stay stale
+		for _, l := range levels[committed:] {
+			if l.w != nil {
+				l.w.Cancel()
+			}
+		}
+	}()
 	for _, l := range levels {
 		w, err := e.replaceClusters(ctx, l.level)
 		if err != nil {
-			for _, o := range levels {
-				if o.w != nil {
-					o.w.Cancel()
-				}
-			}
 			return err
 		}
 		l.w = w
@@ -149,16 +152,12 @@ func (e *Engine) reclusterLocked(ctx context.Context) error {
 		})
 	}
 	if err := g.Wait(); err != nil {
-		for _, l := range levels {
-			l.w.Cancel()
-		}
 		return err
 	}
 	for i, l := range levels {
-		if err := l.w.Commit(i == len(levels)-1); err != nil {
-			for _, o := range levels[i+1:] {
-				o.w.Cancel()
-			}
+		err := l.w.Commit(i == len(levels)-1)
+		committed++ // Commit ends its writer, failed or not: no Cancel after it
+		if err != nil {
 			return err
 		}
 		e.log.Info().Str("level", l.level.String()).Int("clusters", l.n).Int("records", len(ids)).

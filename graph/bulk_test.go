@@ -424,3 +424,27 @@ func TestBulkLoadIndexFailsAfterFinish(t *testing.T) {
 		t.Fatalf("the rebuilt index does not find %s by its name: %v", puts[42].Record.RecordID, hits)
 	}
 }
+
+// TestIndexCompleteAgainAfterRebuild: an index a failed bulk build left incomplete is
+// complete again once rebuilt, and a clean close then removes its marker.
+func TestIndexCompleteAgainAfterRebuild(t *testing.T) {
+	puts := bulkInput(t, 100)
+	dir := t.TempDir()
+	s := openTemp(t, dir)
+	s.index.buildFault = errors.New("index fault")
+	bulkAll(t, s, puts, nil)
+	if err := s.waitIndex(); err == nil {
+		t.Fatal("the faulty build did not fail")
+	}
+	s.index.buildFault = nil
+	if _, err := s.Reindex(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s.building.Store(nil) // the failed build is superseded; Close would report it
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "index.bleve"+dirtySuffix)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("marker left after a rebuild and a clean close: %v", err)
+	}
+}

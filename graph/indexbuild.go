@@ -52,8 +52,8 @@ import (
 const bulkBatch = 5000
 
 // bulkMergeMax is how many segments one merge takes. At bulkBatch/indexWorkers records
-// a segment, one round merges up to 1.28 million records, in which every record costs
-// about as much as a tenth of indexing it. A merge holds no documents, only the open
+// a segment, one round merges up to 1.28 million records on two cores (640,000 on four),
+// in which every record costs about as much as a tenth of indexing it. A merge holds no documents, only the open
 // segments (an open file each) and the merged dictionary being written.
 const bulkMergeMax = 512
 
@@ -93,7 +93,6 @@ type offlineIndex struct {
 	segs []string // segment files written, in no particular order
 	rest []index.Document
 	seq  int // names segment files
-	docs int
 }
 
 // indexMetaJSON is Bleve's index_meta.json for a scorch index, as bleve.New writes it:
@@ -182,7 +181,6 @@ func (o *offlineIndex) build(db *docBuilder) {
 	}
 	o.mu.Lock()
 	o.rest = append(o.rest, docs...)
-	o.docs += len(docs)
 	o.mu.Unlock()
 }
 
@@ -206,18 +204,22 @@ func (o *offlineIndex) writeSegment(docs []index.Document) error {
 	if !ok {
 		return fmt.Errorf("graph: index segment of type %T cannot be written", seg)
 	}
-	o.mu.Lock()
-	path := filepath.Join(o.dir, fmt.Sprintf("build-%06d.zap", o.seq))
-	o.seq++
-	o.mu.Unlock()
+	path := o.segmentPath()
 	if err := unpersisted.Persist(path); err != nil {
 		return fmt.Errorf("graph: write index segment: %w", err)
 	}
 	o.mu.Lock()
 	o.segs = append(o.segs, path)
-	o.docs += len(docs)
 	o.mu.Unlock()
 	return nil
+}
+
+// segmentPath names a new segment file in the build's directory.
+func (o *offlineIndex) segmentPath() string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.seq++
+	return filepath.Join(o.dir, fmt.Sprintf("build-%06d.zap", o.seq))
 }
 
 // stop ends the work and waits for the workers; it returns the first error one met.
@@ -243,10 +245,9 @@ func (o *offlineIndex) finish() error {
 		if err := o.writeSegment(o.rest); err != nil {
 			return err
 		}
-		o.docs -= len(o.rest) // counted when the worker left them
 		o.rest = nil
 	}
-	if o.docs == 0 {
+	if len(o.segs) == 0 {
 		return o.createEmpty()
 	}
 	merged, err := o.merge(o.segs)
@@ -266,12 +267,8 @@ func (o *offlineIndex) finish() error {
 func (o *offlineIndex) merge(paths []string) (string, error) {
 	for len(paths) > 1 {
 		take := min(o.mergeMax, len(paths))
-		group := paths[:take]
-		o.mu.Lock()
-		out := filepath.Join(o.dir, fmt.Sprintf("build-%06d.zap", o.seq))
-		o.seq++
-		o.mu.Unlock()
-		if err := mergeSegmentFiles(group, out); err != nil {
+		out := o.segmentPath()
+		if err := mergeSegmentFiles(paths[:take], out); err != nil {
 			return "", err
 		}
 		paths = append(paths[take:], out)

@@ -258,6 +258,7 @@ func (n *nameIndex) rebuild(fill func(*nameIndex) error) error {
 	if n.idx, err = bleve.OpenUsing(n.path, indexConfig()); err != nil {
 		return fmt.Errorf("graph: open rebuilt index: %w", err)
 	}
+	n.incomplete = false // the index now holds what fill gave it
 	return nil
 }
 
@@ -278,6 +279,7 @@ func (n *nameIndex) rebuildInMemoryLocked(fill func(*nameIndex) error) error {
 		return errors.Join(fmt.Errorf("graph: close old index: %w", err), idx.Close())
 	}
 	n.idx = idx
+	n.incomplete = false
 	return nil
 }
 
