@@ -123,6 +123,65 @@ type linker struct {
 	labels map[string]string // analyst labels on values (ValueLabels)
 	states map[string]*graph.RecordState
 	feats  map[string]*features // person-layer features of candidates
+	// persons holds the person clusters read, nil for an id that names none.
+	persons map[string]*graph.Cluster
+}
+
+// personCluster returns person cluster id (nil if there is none), read once per link.
+func (lk *linker) personCluster(ctx context.Context, id string) (*graph.Cluster, error) {
+	if c, ok := lk.persons[id]; ok {
+		return c, nil
+	}
+	c, err := lk.e.store.Cluster(ctx, graph.Person, id)
+	if errors.Is(err, graph.ErrNotFound) {
+		c, err = nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if lk.persons == nil {
+		lk.persons = make(map[string]*graph.Cluster)
+	}
+	lk.persons[id] = c
+	return c, nil
+}
+
+// loadPersons reads the person clusters of the records ids (loaded already) that are not
+// in own, and the states of their members, in two batched reads on every core. The
+// operator step weighs a value by the whole person clusters of its holders, and read
+// each holder's cluster and then its members one lookup after another: in the slowest
+// checks at 1M records (values with 100 to 300 holders' states to read) that step took
+// 1 to 5 ms. Measured over 1,500 checks the change is within this host's noise.
+func (lk *linker) loadPersons(ctx context.Context, ids []string, own map[string]bool) error {
+	var want []string
+	for _, id := range ids {
+		st := lk.states[id]
+		if own[id] || st == nil || st.Person == "" {
+			continue
+		}
+		if _, ok := lk.persons[st.Person]; !ok {
+			want = append(want, st.Person)
+		}
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	want = sortedUnique(want)
+	cs, err := lk.e.store.Clusters(ctx, graph.Person, want)
+	if err != nil {
+		return err
+	}
+	if lk.persons == nil {
+		lk.persons = make(map[string]*graph.Cluster, len(want))
+	}
+	var members []string
+	for i, c := range cs {
+		lk.persons[want[i]] = c
+		if c != nil {
+			members = append(members, c.Records...)
+		}
+	}
+	return lk.load(ctx, members)
 }
 
 // features returns the features of records (missing ones left out), reading only their
@@ -526,11 +585,11 @@ func (lk *linker) operatorEvidence(ctx context.Context, members []string, oldPer
 		if p == self || st.Person == "" {
 			return
 		}
-		c, err := lk.e.store.Cluster(ctx, graph.Person, st.Person)
-		if err == nil {
+		c, err := lk.personCluster(ctx, st.Person)
+		if err == nil && c != nil {
 			err = lk.load(ctx, c.Records)
 		}
-		if err != nil && !errors.Is(err, graph.ErrNotFound) {
+		if err != nil {
 			noteErr = err
 			return
 		}
@@ -626,6 +685,9 @@ func (lk *linker) operatorEvidence(ctx context.Context, members []string, oldPer
 		}
 	}
 	if err := lk.load(ctx, all); err != nil {
+		return nil, err
+	}
+	if err := lk.loadPersons(ctx, all, own); err != nil {
 		return nil, err
 	}
 	// How many person clusters give each address of the record's person cluster, as

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -104,6 +105,48 @@ func TestPatchClusters(t *testing.T) {
 	ms, err := s.Memberships(ctx, Operator, []string{"a", "b", "nobody"})
 	if err != nil || !slices.Equal(ms, []string{"o-a", "o-a", ""}) {
 		t.Fatalf("memberships %v, %v", ms, err)
+	}
+}
+
+// Clusters reads many clusters at once, in parts, each where its id is, nil where an id
+// names none.
+func TestClustersBatch(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(4))
+	ctx := context.Background()
+	s := openTemp(t, t.TempDir())
+	defer s.Close()
+	var put []*Cluster
+	var ids []string
+	for i := range 5 * minPart {
+		id := fmt.Sprintf("p-%03d", i)
+		if i%7 == 3 {
+			ids = append(ids, "p-missing-"+id)
+			continue
+		}
+		put = append(put, &Cluster{ID: id, Records: []string{"r1-" + id, "r2-" + id}})
+		ids = append(ids, id)
+	}
+	if err := s.PatchClusters(ctx, []ClusterPatch{{Level: Person, Put: put}}, false); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := s.Clusters(ctx, Person, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cs) != len(ids) {
+		t.Fatalf("%d clusters for %d ids", len(cs), len(ids))
+	}
+	for i, id := range ids {
+		missing := strings.HasPrefix(id, "p-missing-")
+		switch {
+		case missing && cs[i] != nil:
+			t.Fatalf("%s: got %+v, want none", id, cs[i])
+		case !missing && (cs[i] == nil || cs[i].ID != id || !slices.Equal(cs[i].Records, []string{"r1-" + id, "r2-" + id})):
+			t.Fatalf("%s: got %+v", id, cs[i])
+		}
+	}
+	if cs, err := s.Clusters(ctx, Operator, ids[:3]); err != nil || cs[0] != nil || cs[1] != nil {
+		t.Fatalf("other level: %v, %v", cs, err)
 	}
 }
 

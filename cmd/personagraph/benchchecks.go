@@ -51,6 +51,7 @@ func newBenchChecksCmd(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			g.heapProfile()
 			if len(cs.Latencies) == 0 {
 				return usagef("the store has %d records: none left to time after %d warm-up checks", len(ids), warm)
 			}

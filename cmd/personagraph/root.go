@@ -63,7 +63,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root.PersistentFlags().StringVar(&g.keyFile, "encryption-key-file", os.Getenv("PERSONAGRAPH_KEY_FILE"),
 		"file holding the store's AES-256 key: 32 raw bytes or 64 hex characters (env PERSONAGRAPH_KEY_FILE)")
 	root.PersistentFlags().StringVar(&g.cpuProfile, "cpuprofile", "", "write a CPU profile to this file (for go tool pprof)")
-	root.PersistentFlags().StringVar(&g.memProfile, "memprofile", "", "write a heap profile to this file when the work is done, before the store closes (ingest)")
+	root.PersistentFlags().StringVar(&g.memProfile, "memprofile", "", "write a heap profile to this file when the work is done, before the store closes (ingest, bench checks)")
 	// 64 MiB keeps a bulk load inside 1.5 GiB; a server answering POST /v1/check on a
 	// large store wants more: at 1M records, 512 MiB took the check p99 of a fresh
 	// process from 52-56 ms to 20-21 ms (benchmarks/RESULTS.md).
