@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -60,4 +61,22 @@ func FuzzDecodeIdentifiers(f *testing.F) {
 		}
 		_ = eachIdentifier(b, func(k, v []byte) error { return nil })
 	})
+}
+
+// BenchmarkDecodeIdentifiers decodes a list the size of a generated record's (about
+// forty identifiers), as reading one neighbour's state does.
+func BenchmarkDecodeIdentifiers(b *testing.B) {
+	var ids []ingest.Identifier
+	for i := range 40 {
+		ids = append(ids, ingest.Identifier{Kind: ingest.KindEmail, Value: fmt.Sprintf("value-%02d@example.com", i),
+			Raw: fmt.Sprintf("Value-%02d@Example.com", i), Valid: true, Flags: []string{"free_provider"}})
+	}
+	enc := encodeIdentifiers(ids, 7)
+	b.SetBytes(int64(len(enc)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, _, err := decodeIdentifierList(enc); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
