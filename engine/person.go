@@ -645,7 +645,7 @@ func candidatePairs(fs []features) []uint64 {
 			entries = append(entries, entry{k, int32(i)})
 		}
 	}
-	slices.SortFunc(entries, func(a, b entry) int {
+	entryCmp := func(a, b entry) int {
 		if a.key != b.key {
 			if a.key < b.key {
 				return -1
@@ -653,7 +653,8 @@ func candidatePairs(fs []features) []uint64 {
 			return 1
 		}
 		return int(a.rec - b.rec)
-	})
+	}
+	sortInTwo(entries, func(a, b entry) bool { return entryCmp(a, b) < 0 }, func(s []entry) { slices.SortFunc(s, entryCmp) })
 	runs := func(fn func(run []int32)) {
 		var run []int32
 		for i := 0; i < len(entries); {
@@ -701,7 +702,7 @@ func candidatePairs(fs []features) []uint64 {
 		}
 	})
 	entries = nil
-	slices.Sort(pairs)
+	sortInTwo(pairs, func(a, b uint64) bool { return a < b }, slices.Sort[[]uint64])
 	return slices.Compact(pairs)
 }
 

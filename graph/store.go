@@ -534,7 +534,7 @@ func (s *Store) Versions(ctx context.Context, id string) ([]Version, error) {
 	var out []Version
 	err := s.db.View(func(txn *badger.Txn) error {
 		prefix := versionPrefix(id)
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true})
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			k := it.Item().Key()
@@ -559,7 +559,7 @@ func (s *Store) Versions(ctx context.Context, id string) ([]Version, error) {
 // stored with its current version.
 func (s *Store) ForEachRecord(ctx context.Context, fn func(id string, signals uint32) error) error {
 	return s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecord}, PrefetchValues: true, PrefetchSize: 256})
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecord}})
 		defer it.Close()
 		i := 0
 		for it.Rewind(); it.Valid(); it.Next() {
