@@ -71,7 +71,7 @@ func writeAudit(txn *badger.Txn, e *AuditEntry) error {
 // ForEachAudit calls fn with every audit entry, oldest first.
 func (s *Store) ForEachAudit(ctx context.Context, fn func(*AuditEntry) error) error {
 	return s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixAudit}})
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixAudit}, PrefetchValues: true})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			if err := ctx.Err(); err != nil {

@@ -271,7 +271,7 @@ func (s *Store) Check(ctx context.Context) error {
 
 // scanPrefix calls fn with every key of a prefix, and its value when values is set.
 func (s *Store) scanPrefix(ctx context.Context, txn *badger.Txn, prefix []byte, values bool, fn func(k, v []byte) error) error {
-	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: values, PrefetchSize: 256})
 	defer it.Close()
 	n := 0
 	for it.Rewind(); it.Valid(); it.Next() {

@@ -78,7 +78,7 @@ func (w *ClusterWriter) readBefore() error {
 	w.seed = maphash.MakeSeed()
 	w.before = make(map[uint64]uint64)
 	for _, prefix := range [][]byte{clusterPrefix(w.level), membershipPrefix(w.level)} {
-		it := w.old.NewIterator(badger.IteratorOptions{Prefix: prefix})
+		it := w.old.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 256})
 		for it.Rewind(); it.Valid(); it.Next() {
 			item := it.Item()
 			if err := item.Value(func(v []byte) error {
@@ -180,7 +180,7 @@ func (s *Store) ClustersStale(ctx context.Context) (bool, error) {
 // ForEachCluster calls fn with every cluster of a level, in cluster id order.
 func (s *Store) ForEachCluster(ctx context.Context, l Level, fn func(*Cluster) error) error {
 	return s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: clusterPrefix(l)})
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: clusterPrefix(l), PrefetchValues: true, PrefetchSize: 100})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			if err := ctx.Err(); err != nil {

@@ -205,7 +205,7 @@ func (s *Store) RecordsOfPersona(ctx context.Context, persona string) ([]string,
 	needle := []byte(`"persona_id"`)
 	var ids []string
 	err := s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecord}})
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecord}, PrefetchValues: true, PrefetchSize: 256})
 		defer it.Close()
 		i := 0
 		for it.Rewind(); it.Valid(); it.Next() {

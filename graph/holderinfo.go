@@ -177,7 +177,7 @@ func (s *Store) IdentifierStats(ctx context.Context, kind ingest.Kind, value str
 	sources := map[string]struct{}{}
 	prefix := postingValuePrefix(kind, value)
 	err := s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 64})
 		defer it.Close()
 		for it.Seek(prefix); it.ValidForPrefix(prefix); it.Next() {
 			if st.Holders%1024 == 0 {

@@ -155,7 +155,7 @@ func (q LabelQuery) prefix() []byte {
 func (s *Store) ForEachLabel(ctx context.Context, q LabelQuery, fn func(*Label) error) error {
 	prefix := q.prefix()
 	return s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			if err := ctx.Err(); err != nil {
@@ -182,7 +182,7 @@ func (s *Store) LatestLabel(ctx context.Context, kind ingest.Kind, value, cluste
 	err := s.db.View(func(txn *badger.Txn) error {
 		// Reverse iteration seeks to the largest key <= the seek key: the prefix with
 		// 0xff appended is above every key of the target (times are below 2^63).
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, Reverse: true})
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, Reverse: true, PrefetchValues: true})
 		defer it.Close()
 		it.Seek(append(bytes.Clone(prefix), 0xff))
 		if !it.ValidForPrefix(prefix) {

@@ -63,7 +63,7 @@ func (s *Store) RawCopy(ctx context.Context, dir string, mode RawCopyMode) (pair
 	}
 	kv := &pb.KV{Version: 1}
 	err = s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{})
+		it := txn.NewIterator(badger.IteratorOptions{PrefetchValues: true, PrefetchSize: 256})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			item := it.Item()

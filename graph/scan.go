@@ -47,7 +47,7 @@ func (s *Store) ForEachIdentifierOfKind(ctx context.Context, kind ingest.Kind, f
 // in key order, the value read in place (valid only during the call).
 func (s *Store) eachIdentifierList(ctx context.Context, fn func(key, list []byte) error) error {
 	return s.db.View(func(txn *badger.Txn) error {
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecIdent}})
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecIdent}, PrefetchValues: true, PrefetchSize: 256})
 		defer it.Close()
 		n := 0
 		for it.Rewind(); it.Valid(); it.Next() {
