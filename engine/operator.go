@@ -5,8 +5,11 @@ import (
 	"context"
 	"fmt"
 	"math/bits"
+	"runtime"
 	"slices"
 	"strconv"
+	"sync"
+	"time"
 
 	"github.com/personagraph/personagraph/ingest"
 )
@@ -123,6 +126,14 @@ func (pe *pairEvidence) add(ki int, w float64, facilitator bool) {
 // values it saw, for flags and evidence. Each union is also added to edges (when not nil)
 // with the weight of its evidence, for the refinement pass (refine.go).
 func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, persons []int32, signals []uint32, near nearEvidence, ops *unionFind, edges *opEdges) ([]sharedValue, error) {
+	// logStep logs how long the step before it took, at debug level, as reclusterLocked
+	// does for its own steps.
+	stepStart := time.Now()
+	logStep := func(step string) {
+		now := time.Now()
+		e.log.Debug().Str("step", "operators: "+step).Dur("took", now.Sub(stepStart)).Msg("re-cluster step")
+		stepStart = now
+	}
 	families := near.family
 	personSig := make(map[int32]uint32)
 	personFamily := make(map[int32]string)
@@ -139,6 +150,7 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 		}
 	}
 	homeSize := homeSizes(personAddr)
+	logStep("person facts")
 	labels, err := e.ValueLabels(ctx)
 	if err != nil {
 		return nil, err
@@ -244,11 +256,16 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 		// several operators (DOMAIN.md 6.4).
 		pairFor(pairs, uint64(a)<<32|uint64(b)).add(ki, w, ki == kiPhoneBlock)
 	}
+	logStep("shared values")
 	photoNearDuplicates(persons, near.photo, func(a, b int32) { addPair(a, b, kiPhotoNear, photoNearWeight) })
 	numbers := sortedPhoneNumbers(near.phones)
 	phoneBlocks(persons, numbers, func(a, b int32) { addPair(a, b, kiPhoneBlock, phoneBlockWeight) })
 	shared = append(shared, phoneBlockRuns(persons, numbers)...)
-	(<-prepDone).link(pairs)
+	logStep("photos and phone blocks")
+	prep := <-prepDone
+	logStep("waiting for the CV work")
+	prep.link(pairs)
+	logStep("CV pairs")
 	keys := make([]uint64, 0, len(pairs))
 	for k := range pairs {
 		keys = append(keys, k)
@@ -260,6 +277,7 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 			edges.add(int32(k>>32), int32(k&0xffffffff), pe.total)
 		}
 	}
+	logStep("links")
 	return shared, nil
 }
 
@@ -576,21 +594,40 @@ func (p *cvPrep) link(pairs map[uint64]*pairEvidence) {
 		}
 		return s
 	}
+	// The pairs are weighed on every core: each changes only its own evidence, and
+	// nothing else runs in the full run meanwhile (at 1M records this loop was about 3 s
+	// of one core).
+	type weighed struct {
+		k  uint64
+		pe *pairEvidence
+	}
+	todo := make([]weighed, 0, len(pairs))
 	for k, pe := range pairs {
-		if pe.byKind[kiCVSketch] > 0 {
-			continue
-		}
-		switch s := best(int32(k>>32), int32(k&0xffffffff)); {
-		case s >= cvSketchStrong:
-			pe.add(kiCVSketch, strongWeight, false)
-		case s >= cvSketchSimilar:
-			pe.add(kiCVSketch, cvSketchWeight, false)
-		default:
-			// The sketches, compared whole, find the CVs unlike: the bands they share
-			// are chance or a template's and playbook's lines, not an operator's copy.
-			pe.drop(kiCVBand)
+		if pe.byKind[kiCVSketch] == 0 {
+			todo = append(todo, weighed{k, pe})
 		}
 	}
+	var wg sync.WaitGroup
+	workers := runtime.GOMAXPROCS(0)
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(todo); i += workers {
+				k, pe := todo[i].k, todo[i].pe
+				switch s := best(int32(k>>32), int32(k&0xffffffff)); {
+				case s >= cvSketchStrong:
+					pe.add(kiCVSketch, strongWeight, false)
+				case s >= cvSketchSimilar:
+					pe.add(kiCVSketch, cvSketchWeight, false)
+				default:
+					// The sketches, compared whole, find the CVs unlike: the bands they
+					// share are chance or a template's and playbook's lines, not an
+					// operator's copy.
+					pe.drop(kiCVBand)
+				}
+			}
+		})
+	}
+	wg.Wait()
 	for _, k := range p.near {
 		if _, tied := pairs[k]; !tied && best(int32(k>>32), int32(k&0xffffffff)) >= cvSketchStrong {
 			pairFor(pairs, k).add(kiCVSketch, strongWeight, false)
