@@ -595,8 +595,8 @@ func (p *cvPrep) link(pairs map[uint64]*pairEvidence) {
 		return s
 	}
 	// The pairs are weighed on every core: each changes only its own evidence, and
-	// nothing else runs in the full run meanwhile (at 1M records this loop was about 3 s
-	// of one core).
+	// nothing else runs in the full run meanwhile (at 1M records this step took 2.7 to
+	// 3.5 s on one core, 2.0 s this way).
 	type weighed struct {
 		k  uint64
 		pe *pairEvidence
