@@ -38,14 +38,7 @@ func (e *Engine) Recluster(ctx context.Context) error {
 // record-id order for the run.
 func (e *Engine) reclusterLocked(ctx context.Context) error {
 	start := time.Now()
-	// phase logs how long the step before it took, at debug level: the steps' shares move
-	// with the data, and a re-cluster at a million records takes most of a minute.
-	phaseStart := start
-	phase := func(step string) {
-		now := time.Now()
-		e.log.Debug().Str("step", step).Dur("took", now.Sub(phaseStart)).Msg("re-cluster step")
-		phaseStart = now
-	}
+	steps := newStepLog(e.log, "")
 	var ids []string
 	var signals []uint32
 	index := make(map[string]int32)
@@ -57,17 +50,17 @@ func (e *Engine) reclusterLocked(ctx context.Context) error {
 	}); err != nil {
 		return fmt.Errorf("engine: list records: %w", err)
 	}
-	phase("listRecords")
+	steps.done("list records")
 	fs, err := e.loadFeatures(ctx, index)
 	if err != nil {
 		return fmt.Errorf("engine: read features: %w", err)
 	}
-	phase("loadFeatures")
+	steps.done("load features")
 	hubs, err := e.dropHubValues(ctx, index, fs)
 	if err != nil {
 		return fmt.Errorf("engine: find hub values: %w", err)
 	}
-	phase("dropHubs")
+	steps.done("hub values")
 	personUF := newUnionFind(len(ids))
 	md, compared, matched := linkPersons(fs, signals, personUF, rand.New(rand.NewPCG(uint64(len(ids)), 0x9e3779b97f4a7c15)))
 	if b, err := md.marshal(len(ids)); err == nil {
@@ -76,16 +69,16 @@ func (e *Engine) reclusterLocked(ctx context.Context) error {
 		}
 	}
 	e.model, e.modelRecords, e.linked = md, len(ids), 0
-	phase("linkPersons")
+	steps.done("person links")
 	accounts, err := e.linkAccounts(ctx, index, fs, personUF)
 	if err != nil {
 		return fmt.Errorf("engine: link accounts: %w", err)
 	}
-	phase("linkAccounts")
+	steps.done("accounts")
 	near := collectNearEvidence(fs)
-	phase("nearEvidence")
+	steps.done("near evidence")
 	churn := addressChurnOf(fs, personUF)
-	phase("churn")
+	steps.done("address churn")
 	fs = nil
 	e.log.Debug().Interface("m", md.m).Interface("u", md.u).Msg("person model")
 	e.log.Info().Int("hub_values", hubs).Int("accounts", accounts).Int("pairs", compared).Int("matched", matched).Float64("match_share", md.lambda).
@@ -105,9 +98,9 @@ func (e *Engine) reclusterLocked(ctx context.Context) error {
 		return err
 	}
 	// The operator clusters are union-find's, less the chains held by one weak edge.
-	phase("linkOperators")
+	steps.done("operator links")
 	uf, cut := refineOperators(personUF, edges)
-	phase("refine")
+	steps.done("refine")
 	e.log.Info().Int("links", len(edges)).Int("cut", cut).Dur("took", time.Since(start)).Msg("operator links")
 	edges = nil
 	// The two levels are scored and written side by side: each is a goroutine scoring

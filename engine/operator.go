@@ -9,7 +9,6 @@ import (
 	"slices"
 	"strconv"
 	"sync"
-	"time"
 
 	"github.com/personagraph/personagraph/ingest"
 )
@@ -126,14 +125,7 @@ func (pe *pairEvidence) add(ki int, w float64, facilitator bool) {
 // values it saw, for flags and evidence. Each union is also added to edges (when not nil)
 // with the weight of its evidence, for the refinement pass (refine.go).
 func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, persons []int32, signals []uint32, near nearEvidence, ops *unionFind, edges *opEdges) ([]sharedValue, error) {
-	// logStep logs how long the step before it took, at debug level, as reclusterLocked
-	// does for its own steps.
-	stepStart := time.Now()
-	logStep := func(step string) {
-		now := time.Now()
-		e.log.Debug().Str("step", "operators: "+step).Dur("took", now.Sub(stepStart)).Msg("re-cluster step")
-		stepStart = now
-	}
+	steps := newStepLog(e.log, "operators: ")
 	families := near.family
 	personSig := make(map[int32]uint32)
 	personFamily := make(map[int32]string)
@@ -150,7 +142,7 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 		}
 	}
 	homeSize := homeSizes(personAddr)
-	logStep("person facts")
+	steps.done("person facts")
 	labels, err := e.ValueLabels(ctx)
 	if err != nil {
 		return nil, err
@@ -256,16 +248,16 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 		// several operators (DOMAIN.md 6.4).
 		pairFor(pairs, uint64(a)<<32|uint64(b)).add(ki, w, ki == kiPhoneBlock)
 	}
-	logStep("shared values")
+	steps.done("shared values")
 	photoNearDuplicates(persons, near.photo, func(a, b int32) { addPair(a, b, kiPhotoNear, photoNearWeight) })
 	numbers := sortedPhoneNumbers(near.phones)
 	phoneBlocks(persons, numbers, func(a, b int32) { addPair(a, b, kiPhoneBlock, phoneBlockWeight) })
 	shared = append(shared, phoneBlockRuns(persons, numbers)...)
-	logStep("photos and phone blocks")
+	steps.done("photos and phone blocks")
 	prep := <-prepDone
-	logStep("waiting for the CV work")
+	steps.done("waiting for the CV work")
 	prep.link(pairs)
-	logStep("CV pairs")
+	steps.done("CV pairs")
 	keys := make([]uint64, 0, len(pairs))
 	for k := range pairs {
 		keys = append(keys, k)
@@ -277,7 +269,7 @@ func (e *Engine) linkOperators(ctx context.Context, index map[string]int32, pers
 			edges.add(int32(k>>32), int32(k&0xffffffff), pe.total)
 		}
 	}
-	logStep("links")
+	steps.done("links")
 	return shared, nil
 }
 
