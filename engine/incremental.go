@@ -139,11 +139,16 @@ func (lk *linker) personCluster(ctx context.Context, id string) (*graph.Cluster,
 	if err != nil {
 		return nil, err
 	}
+	lk.rememberPerson(id, c)
+	return c, nil
+}
+
+// rememberPerson keeps person cluster id as read (nil: there is none).
+func (lk *linker) rememberPerson(id string, c *graph.Cluster) {
 	if lk.persons == nil {
 		lk.persons = make(map[string]*graph.Cluster)
 	}
 	lk.persons[id] = c
-	return c, nil
 }
 
 // loadPersons reads the person clusters of the records ids (loaded already) that are not
@@ -171,12 +176,9 @@ func (lk *linker) loadPersons(ctx context.Context, ids []string, own map[string]
 	if err != nil {
 		return err
 	}
-	if lk.persons == nil {
-		lk.persons = make(map[string]*graph.Cluster, len(want))
-	}
 	var members []string
 	for i, c := range cs {
-		lk.persons[want[i]] = c
+		lk.rememberPerson(want[i], c)
 		if c != nil {
 			members = append(members, c.Records...)
 		}

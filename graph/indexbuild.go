@@ -52,9 +52,10 @@ import (
 const bulkBatch = 5000
 
 // bulkMergeMax is how many segments one merge takes. At bulkBatch/indexWorkers records
-// a segment, one round merges up to 1.28 million records on two cores (640,000 on four),
-// in which every record costs about as much as a tenth of indexing it. A merge holds no documents, only the open
-// segments (an open file each) and the merged dictionary being written.
+// a segment, one round merges up to 1.28 million records on two cores (640,000 on
+// four), in which every record costs about as much as a tenth of indexing it. A merge
+// holds no documents, only the open segments (an open file each) and the merged
+// dictionary being written.
 const bulkMergeMax = 512
 
 // segmentPlugin is the zap version the workers write, which the root then names.

@@ -534,7 +534,7 @@ func (s *Store) Versions(ctx context.Context, id string) ([]Version, error) {
 	var out []Version
 	err := s.db.View(func(txn *badger.Txn) error {
 		prefix := versionPrefix(id)
-		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true})
 		defer it.Close()
 		for it.Rewind(); it.Valid(); it.Next() {
 			k := it.Item().Key()
@@ -559,6 +559,9 @@ func (s *Store) Versions(ctx context.Context, id string) ([]Version, error) {
 // stored with its current version.
 func (s *Store) ForEachRecord(ctx context.Context, fn func(id string, signals uint32) error) error {
 	return s.db.View(func(txn *badger.Txn) error {
+		// No value prefetching: Badger would start a goroutine per record to fetch a
+		// value that is stored inline anyway. Listing 1M records took 2.4 and 3.3 s
+		// with it, 1.1 and 1.3 s without (session 8).
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: []byte{prefixRecord}})
 		defer it.Close()
 		i := 0
