@@ -312,8 +312,7 @@ func TestRecordStateSignals(t *testing.T) {
 	}
 	// b's list rewritten as a store before version 2 wrote it.
 	if err := s.db.Update(func(txn *badger.Txn) error {
-		v2 := encodeIdentifiers(b.Identifiers, 0)
-		return txn.Set(recIdentKey("b"), append([]byte{identCodecV1}, v2[2:]...))
+		return txn.Set(recIdentKey("b"), encodeIdentifiersV1(b.Identifiers))
 	}); err != nil {
 		t.Fatal(err)
 	}

@@ -15,9 +15,10 @@ import (
 // slice is valid only during the call.
 func (s *Store) ForEachIdentifierKey(ctx context.Context, fn func(recordID string, kind ingest.Kind, value []byte) error) error {
 	kinds := make(map[string]ingest.Kind) // interned: a handful of kinds, millions of uses
+	var hexBuf []byte
 	return s.eachIdentifierList(ctx, func(key, list []byte) error {
 		id := string(key[1:])
-		return eachIdentifier(list, func(kind, value []byte) error {
+		return walkIdentifiers(list, &hexBuf, func(kind, value []byte) error {
 			k, ok := kinds[string(kind)]
 			if !ok {
 				k = ingest.Kind(kind)
@@ -33,8 +34,9 @@ func (s *Store) ForEachIdentifierKey(ctx context.Context, fn func(recordID strin
 // of the others (the engine's CV band index reads every sketch this way). The value
 // slice is valid only during the call.
 func (s *Store) ForEachIdentifierOfKind(ctx context.Context, kind ingest.Kind, fn func(recordID string, value []byte) error) error {
+	var hexBuf []byte
 	return s.eachIdentifierList(ctx, func(key, list []byte) error {
-		return eachIdentifier(list, func(k, value []byte) error {
+		return walkIdentifiers(list, &hexBuf, func(k, value []byte) error {
 			if string(k) != string(kind) {
 				return nil
 			}
