@@ -32,9 +32,9 @@ import (
 // device ids) as bytes. A generated record's list shrank from 859 to 466 bytes on average
 // (T1, 1M records; the lists had been 23% of the store's bytes before Badger's
 // compression), and the whole 1M store after ingest and clustering from 2,349 to 2,173 MiB.
-// Speed moved within the host's noise: lists are read whole for every neighbour of a check
-// and every record of a full run, but decoding a version-3 list costs about as much more
-// (BenchmarkDecodeSample) as reading fewer bytes saves.
+// Speed (checks, full runs, HTTP ingest) moved within the host's noise (benchmarks/
+// RESULTS.md, session 9), and decoding a version-3 list costs a little more
+// (BenchmarkDecodeSample: 2.7-2.9 µs against 2.4-2.6, the hex values spelled out again).
 //
 // Version 2 is version 3's layout without head and words: { str(kind) str(value) str(raw)
 // valid(1) uvarint(nflags) { str(flag) } }. Version 1, which stores written before
@@ -72,7 +72,7 @@ var identWords = [...]string{
 }
 
 // identWordCodes maps identWords to their codes; identWordBytes holds them as byte
-// slices for eachIdentifier. Both are read only.
+// slices for walkIdentifiers. Both are read only.
 var (
 	identWordCodes = func() map[string]byte {
 		m := make(map[string]byte, len(identWords))
