@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/personagraph/personagraph/ingest"
 )
@@ -33,8 +34,9 @@ import (
 // (T1, 1M records; the lists had been 23% of the store's bytes before Badger's
 // compression), and the whole 1M store after ingest and clustering from 2,349 to 2,173 MiB.
 // Speed (checks, full runs, HTTP ingest) moved within the host's noise (benchmarks/
-// RESULTS.md, session 9), and decoding a version-3 list costs a little more
-// (BenchmarkDecodeSample: 2.7-2.9 µs against 2.4-2.6, the hex values spelled out again).
+// RESULTS.md, session 9). Decoding costs what version 2's did (BenchmarkDecodeSample:
+// 2.0-2.1 µs and 6 allocations against 1.9-2.1 µs and 6) once the hex values are spelled
+// out into the list's one string (hexValues); a string apiece made it 2.7-2.9 µs and 11.
 //
 // Version 2 is version 3's layout without head and words: { str(kind) str(value) str(raw)
 // valid(1) uvarint(nflags) { str(flag) } }. Version 1, which stores written before
@@ -358,6 +360,32 @@ func decodeIdentifierList(b []byte) (ids []ingest.Identifier, signals uint32, ha
 	return ids, signals, hasSignals, err
 }
 
+// hexValues appends the text of the hex values of the count identifiers ahead of d to
+// dst. It reads a copy of the decoder and stops at a fault, which the caller's own
+// reading then finds.
+func (d identDecoder) hexValues(dst []byte, count uint64) []byte {
+	for range count {
+		head := d.head()
+		d.word()
+		value := d.bytes()
+		if head&identHexValue != 0 {
+			dst = hex.AppendEncode(dst, value)
+		}
+		if head&(identRawValue|identRawPrev) == 0 {
+			d.bytes()
+		}
+		if head&identHasFlags != 0 {
+			for range d.count() {
+				d.word()
+			}
+		}
+		if d.err != nil {
+			break
+		}
+	}
+	return dst
+}
+
 // identifiers decodes the count and identifiers that follow a list's header.
 //
 // The strings of all identifiers share one copy of the encoded list: linking one record
@@ -367,12 +395,24 @@ func decodeIdentifierList(b []byte) (ids []ingest.Identifier, signals uint32, ha
 // 9.6 µs before, 7.9 to 8.9 after, mostly garbage collection of the identifier slice),
 // so the gain is the allocator's work in a process that decodes thousands of lists a
 // second. A decoded identifier keeps the whole list's bytes alive, as its holder (a
-// RecordState) does anyway. Kinds and flags written as codes are identWords' strings; a
-// hex value spelled out again is a string of its own (a record has two or three).
+// RecordState) does anyway. Kinds and flags written as codes are identWords' strings, and
+// hex values spelled out again share that copy too (hexValues).
 func (d *identDecoder) identifiers() ([]ingest.Identifier, error) {
 	count := d.count()
 	base := d.b
-	copied := string(base)
+	// A version-3 list's hex values are spelled out first and put in the same string as
+	// the list's bytes, after them, in list order: one allocation for every string.
+	var hexText []byte
+	if d.version >= identCodecVersion {
+		var buf [512]byte // a CV sketch, a device id and a photo hash take 304
+		hexText = d.hexValues(buf[:0], count)
+	}
+	var sb strings.Builder
+	sb.Grow(len(base) + len(hexText))
+	sb.Write(base)
+	sb.Write(hexText)
+	copied := sb.String()
+	hexAt := len(base) // where the next hex value's text starts in copied
 	// str returns p, a slice of base (or nil after an error), as the same bytes of copied.
 	str := func(p []byte) string {
 		if len(p) == 0 {
@@ -408,10 +448,14 @@ func (d *identDecoder) identifiers() ([]ingest.Identifier, error) {
 			id.Valid = head&identValid != 0
 			id.Kind = ingest.Kind(word(d.word()))
 			value := d.bytes()
-			if head&identHexValue != 0 {
-				id.Value = hex.EncodeToString(value)
-			} else {
+			switch n := 2 * len(value); {
+			case head&identHexValue == 0:
 				id.Value = str(value)
+			case hexAt+n <= len(copied):
+				id.Value = copied[hexAt : hexAt+n]
+				hexAt += n
+			default: // not reached: hexValues read what this loop reads, up to the same fault
+				return nil, errCorruptIdentifiers
 			}
 			switch {
 			case head&identRawValue != 0:
