@@ -272,6 +272,35 @@ func (d *identDecoder) head() byte {
 	return h
 }
 
+// ident3 is one version-3 identifier as read by next3: its head, kind (a code, or 0 and
+// the word written out), value bytes as stored and, when stored, raw bytes.
+type ident3 struct {
+	head, kindCode byte
+	kindLit        []byte
+	value, raw     []byte
+}
+
+// next3 reads a version-3 identifier up to its flags, which skipFlags3 skips or the
+// caller reads.
+func (d *identDecoder) next3() (x ident3) {
+	x.head = d.head()
+	x.kindCode, x.kindLit = d.word()
+	x.value = d.bytes()
+	if x.head&(identRawValue|identRawPrev) == 0 {
+		x.raw = d.bytes()
+	}
+	return x
+}
+
+// skipFlags3 skips the flags of the identifier next3 read; head is its head.
+func (d *identDecoder) skipFlags3(head byte) {
+	if head&identHasFlags != 0 {
+		for range d.count() {
+			d.word()
+		}
+	}
+}
+
 // identHeader reads the version and, from version 2 on, the signals of an encoded list
 // and returns a decoder at its count; hasSignals is false for version 1.
 func identHeader(b []byte) (d identDecoder, signals uint32, hasSignals bool, err error) {
@@ -314,24 +343,15 @@ func walkIdentifiers(b []byte, hexBuf *[]byte, fn func(kind, value []byte) error
 				d.bytes()
 			}
 		} else {
-			head := d.head()
-			code, lit := d.word()
-			kind = lit
-			if code > 0 {
-				kind = identWordBytes[code-1]
+			x := d.next3()
+			d.skipFlags3(x.head)
+			kind, value = x.kindLit, x.value
+			if x.kindCode > 0 {
+				kind = identWordBytes[x.kindCode-1]
 			}
-			value = d.bytes()
-			if head&identHexValue != 0 {
+			if x.head&identHexValue != 0 {
 				*hexBuf = hex.AppendEncode((*hexBuf)[:0], value)
 				value = *hexBuf
-			}
-			if head&(identRawValue|identRawPrev) == 0 {
-				d.bytes()
-			}
-			if head&identHasFlags != 0 {
-				for range d.count() {
-					d.word()
-				}
 			}
 		}
 		if d.err != nil {
@@ -365,22 +385,13 @@ func decodeIdentifierList(b []byte) (ids []ingest.Identifier, signals uint32, ha
 // reading then finds.
 func (d identDecoder) hexValues(dst []byte, count uint64) []byte {
 	for range count {
-		head := d.head()
-		d.word()
-		value := d.bytes()
-		if head&identHexValue != 0 {
-			dst = hex.AppendEncode(dst, value)
-		}
-		if head&(identRawValue|identRawPrev) == 0 {
-			d.bytes()
-		}
-		if head&identHasFlags != 0 {
-			for range d.count() {
-				d.word()
-			}
-		}
+		x := d.next3()
+		d.skipFlags3(x.head)
 		if d.err != nil {
 			break
+		}
+		if x.head&identHexValue != 0 {
+			dst = hex.AppendEncode(dst, x.value)
 		}
 	}
 	return dst
@@ -444,13 +455,21 @@ func (d *identDecoder) identifiers() ([]ingest.Identifier, error) {
 				flags = append(flags, str(d.bytes()))
 			}
 		} else {
-			head := d.head()
-			id.Valid = head&identValid != 0
-			id.Kind = ingest.Kind(word(d.word()))
-			value := d.bytes()
-			switch n := 2 * len(value); {
-			case head&identHexValue == 0:
-				id.Value = str(value)
+			x := d.next3()
+			if x.head&identHasFlags != 0 {
+				nf = d.count()
+				for range nf {
+					flags = append(flags, word(d.word()))
+				}
+			}
+			if d.err != nil {
+				return nil, d.err
+			}
+			id.Valid = x.head&identValid != 0
+			id.Kind = ingest.Kind(word(x.kindCode, x.kindLit))
+			switch n := 2 * len(x.value); {
+			case x.head&identHexValue == 0:
+				id.Value = str(x.value)
 			case hexAt+n <= len(copied):
 				id.Value = copied[hexAt : hexAt+n]
 				hexAt += n
@@ -458,18 +477,12 @@ func (d *identDecoder) identifiers() ([]ingest.Identifier, error) {
 				return nil, errCorruptIdentifiers
 			}
 			switch {
-			case head&identRawValue != 0:
+			case x.head&identRawValue != 0:
 				id.Raw = id.Value
-			case head&identRawPrev != 0:
+			case x.head&identRawPrev != 0:
 				id.Raw = prevRaw
 			default:
-				id.Raw = str(d.bytes())
-			}
-			if head&identHasFlags != 0 {
-				nf = d.count()
-				for range nf {
-					flags = append(flags, word(d.word()))
-				}
+				id.Raw = str(x.raw)
 			}
 		}
 		if d.err != nil {
